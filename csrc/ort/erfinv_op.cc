@@ -1,0 +1,21 @@
+#include "ort/erfinv_op.h"
+
+#include "kernels/math/erfinv.h"
+#include "ort/elementwise.h"
+
+namespace symreg::ort {
+namespace {
+
+struct Erfinv {
+  static constexpr const char* kName = "Erfinv";
+  template <typename T>
+  static void Apply(const T* x, T* y, int64_t n) {
+    kernels::erfinv(x, y, n);
+  }
+};
+
+}  // namespace
+
+OpList ErfinvOps() { return UnaryElementwiseOps<Erfinv, float, double>(); }
+
+}  // namespace symreg::ort

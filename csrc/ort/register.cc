@@ -1,0 +1,68 @@
+// The library's one exported symbol, RegisterCustomOps, and its one list of ops.
+#include <exception>
+#include <string>
+
+#include "ort/erfinv_op.h"
+#include "ort/ort_api.h"
+
+namespace symreg::ort {
+namespace {
+
+// Adding an op: include its header above and add its factory here.
+constexpr OpList (*kOpFactories[])() = {
+    ErfinvOps,
+};
+
+constexpr uint32_t kNeededApi = ORT_API_VERSION;
+constexpr const char* kNeededVersion = "1.21";
+
+struct Registry {
+  OpList ops;
+  Ort::CustomOpDomain domain{kDomain};
+
+  Registry() {
+    for (auto factory : kOpFactories) {
+      for (auto& op : factory()) ops.push_back(std::move(op));
+    }
+    for (const auto& op : ops) domain.Add(op.get());
+  }
+};
+
+// Built once per load of the library and never destroyed: every session
+// created from these options keeps pointers into the ops, and a session may
+// outlive static destruction (say, a global Ort::Session in a C++ program).
+const Registry& TheRegistry(const OrtApi* api) {
+  static const Registry& registry = [api]() -> const Registry& {
+    Ort::InitApi(api);
+    return *new Registry();
+  }();
+  return registry;
+}
+
+// API version 1 exists in every runtime, unlike the one these headers need.
+OrtStatus* VersionError(const OrtApiBase* api_base) {
+  const std::string message = std::string("symreg: libsymreg_ort.so needs ONNX Runtime >= ") + kNeededVersion +
+                              " (C API version " + std::to_string(kNeededApi) + "); this process runs ONNX Runtime " +
+                              api_base->GetVersionString() + ". Upgrade onnxruntime.";
+  const OrtApi* api = api_base->GetApi(1);
+  return api == nullptr ? nullptr : api->CreateStatus(ORT_FAIL, message.c_str());
+}
+
+}  // namespace
+}  // namespace symreg::ort
+
+extern "C" __attribute__((visibility("default"))) OrtStatus* ORT_API_CALL
+RegisterCustomOps(OrtSessionOptions* options, const OrtApiBase* api_base) {
+  using namespace symreg::ort;
+  if (api_base == nullptr) return nullptr;  // no API to report through; ORT never passes null
+  const OrtApi* api = api_base->GetApi(kNeededApi);
+  if (api == nullptr) return VersionError(api_base);
+  if (options == nullptr) return api->CreateStatus(ORT_INVALID_ARGUMENT, "symreg: RegisterCustomOps: options is null");
+  try {
+    const Registry& registry = TheRegistry(api);
+    Ort::UnownedSessionOptions(options).Add(registry.domain);
+    return nullptr;
+  } catch (const std::exception& e) {
+    return api->CreateStatus(ORT_FAIL, (std::string("symreg: RegisterCustomOps failed: ") + e.what()).c_str());
+  }
+}

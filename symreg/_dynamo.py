@@ -1,0 +1,170 @@
+"""Dynamo exporter adapter: ``torch.onnx.export(..., dynamo=True)``.
+
+:func:`translation_table` turns the registry into the ``custom_translation_table``
+that the torch.export-based exporter takes. Each translation builds its nodes with
+onnxscript ops, which the exporter records into the graph; custom-domain ops need a
+declared :func:`symreg.schema` for onnxscript to emit them.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+import numpy as np
+import onnx_ir as ir
+import onnxscript.values
+import torch
+
+from symreg import schemas
+from symreg._typing import Param, coerce
+from symreg.builder import Builder, TensorInfo, as_array, static_shape, torch_dtype_of
+from symreg.errors import ConstantArgumentError, ExportError
+from symreg.registry import REGISTRY, Rule
+
+#: The dynamo exporter builds graphs at this opset or higher, then converts down.
+GRAPH_MIN_OPSET = 18
+
+
+class DynamoBuilder(Builder):
+    """``g`` over onnxscript ops recorded by the dynamo exporter."""
+
+    def __init__(self, opset: int, op_name: str) -> None:
+        self.opset = opset
+        self._op_name = op_name
+
+    def op(self, op_type: str, *inputs: Any, outputs: int = 1, **attrs: Any) -> Any:
+        domain, _, name = op_type.rpartition("::")
+        declared = schemas.lookup(domain, name) if domain else None
+        if domain and declared is None:
+            raise ExportError(
+                f"{self._op_name}: custom op {op_type!r} has no declared schema; declare it with "
+                f"symreg.schema({op_type!r}, inputs=..., outputs=..., types=...) before exporting"
+            )
+        onnx_op = onnxscript.values.Opset(domain, declared.version if declared else self.opset)[name]
+        if onnx_op is None:
+            raise ExportError(f"{self._op_name}: ONNX has no op {op_type!r} at opset {self.opset}")
+        result = onnx_op(*inputs, **{k: _attr_value(v) for k, v in attrs.items()})
+        outs = tuple(result) if isinstance(result, (list, tuple)) else (result,)
+        if declared is not None and declared.infer is not None:
+            infos = declared.infer([self.info(v) if v is not None else None for v in inputs], dict(attrs))
+            for out, info in zip(outs, infos):
+                _set_type(out, info)
+        if outputs > len(outs):
+            raise ExportError(f"{self._op_name}: {op_type} has {len(outs)} outputs, the rule asked for {outputs}")
+        return outs[0] if outputs == 1 else outs[:outputs]
+
+    def constant(self, value: Any, dtype: Any = None) -> Any:
+        array = np.ascontiguousarray(as_array(value, dtype))
+        return onnxscript.values.Opset("", self.opset).Constant(value=ir.tensor(array))
+
+    def info(self, value: Any) -> TensorInfo:
+        if not isinstance(value, ir.Value):
+            return TensorInfo()
+        dtype = None
+        if value.dtype is not None:
+            try:
+                dtype = torch_dtype_of(np.empty(0, dtype=value.dtype.numpy()))
+            except (KeyError, TypeError):
+                dtype = None
+        shape = None if value.shape is None else static_shape(list(value.shape))
+        return TensorInfo(dtype, shape)
+
+
+def _attr_value(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        return ir.tensor(np.array(value, order="C"))
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _set_type(value: Any, info: TensorInfo) -> None:
+    if info.dtype is not None and isinstance(value, ir.Value):
+        value.dtype = ir.DataType(schemas.onnx_elem_type(info.dtype))
+        if info.shape is not None:
+            value.shape = ir.Shape([d if isinstance(d, int) else None for d in info.shape])
+
+
+def convert_args(op_name: str, params: tuple[Param, ...], args: list[Any]) -> list[Any]:
+    """Checks the exporter's arguments against the rule's typed parameters."""
+    if len(args) > len(params):
+        raise ExportError(
+            f"{op_name}: the model passes {len(args)} arguments but the rule takes "
+            f"{len(params)} after g ({', '.join(p.name for p in params)}); add the missing parameters"
+        )
+    converted = []
+    for param, value in zip(params, args):
+        if param.is_tensor:
+            converted.append(value)
+            continue
+        if isinstance(value, ir.Value) or (
+            isinstance(value, (list, tuple)) and any(isinstance(v, ir.Value) for v in value)
+        ):
+            raise ConstantArgumentError(
+                f"{op_name}: argument {param.name!r} must be a constant {param.describe()}, but the "
+                "model computes it (e.g. from a dynamic shape); make it a Python constant in the model, "
+                "or declare the parameter as a tensor (no annotation) and build the graph from it"
+            )
+        try:
+            converted.append(coerce(op_name, param, value))
+        except TypeError as e:
+            raise ExportError(str(e)) from None
+    return converted
+
+
+def _bind(overload: torch._ops.OpOverload, args: tuple, kwargs: dict) -> list[Any]:
+    """Positional arguments in the op's schema order, defaults filled in (as TorchScript passes them)."""
+    values = list(args)
+    for argument in overload._schema.arguments[len(args) :]:
+        if argument.name in kwargs:
+            values.append(kwargs[argument.name])
+        elif argument.has_default_value():
+            values.append(argument.default_value)
+        else:
+            break
+    return values
+
+
+def _translation(rule: Rule, overload: torch._ops.OpOverload, opset: int) -> Callable:
+    def translation(*args: Any, **kwargs: Any) -> Any:
+        g = DynamoBuilder(opset, rule.name)
+        return rule.fn(g, *convert_args(rule.name, rule.params, _bind(overload, args, kwargs)))
+
+    translation.__name__ = translation.__qualname__ = f"symreg_{rule.name.replace('::', '_')}"
+    translation.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("args", inspect.Parameter.VAR_POSITIONAL),
+         inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)]
+    )
+    return translation
+
+
+def _overloads(name: str) -> list[torch._ops.OpOverload]:
+    namespace, op = name.split("::")
+    try:
+        packet = getattr(getattr(torch.ops, namespace), op)
+    except (AttributeError, RuntimeError):
+        return []  # not loaded in this process (e.g. torchvision not imported): cannot be in a model
+    return [getattr(packet, o) for o in packet.overloads() if o != "out" and not o.endswith("_out")]
+
+
+def translation_table(opset: int = GRAPH_MIN_OPSET) -> dict[torch._ops.OpOverload, Callable]:
+    """The ``custom_translation_table`` for ``torch.onnx.export(..., dynamo=True)``.
+
+    The dynamo exporter builds its graph at opset ``max(opset, 18)`` and converts it
+    down to ``opset`` afterwards, so rules are chosen (and ``g.opset`` is set) for
+    that build opset. Ops whose namespace is not loaded yet (import torchvision
+    first for ``torchvision::`` ops) are left out.
+    """
+    build_opset = max(int(opset), GRAPH_MIN_OPSET)
+    table: dict[torch._ops.OpOverload, Callable] = {}
+    for name in REGISTRY.names():
+        rule = REGISTRY.lookup(name, build_opset)
+        if rule is None:
+            continue
+        for overload in _overloads(name):
+            table[overload] = _translation(rule, overload, build_opset)
+    return table

@@ -1,0 +1,172 @@
+"""Typed rule arguments: what ``parse_args`` does for TorchScript, for both exporters.
+
+A rule's parameters after ``g`` are described by :class:`Param`. Tensor inputs are
+unannotated; constants are annotated ``int``, ``float``, ``bool``, ``str``,
+``list[int]``, ``list[float]``, optionally wrapped in ``Optional[...]``. The same
+description can be given as a ``parse_args``-style string ("v,i,f,b,s,is,fs").
+"""
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import types
+import typing
+from typing import Any, Callable, Union
+
+# parse_args descriptors and the annotations they stand for.
+_DESCRIPTORS: dict[str, Any] = {
+    "v": None,  # tensor (graph value)
+    "i": int,
+    "f": float,
+    "b": bool,
+    "s": str,
+    "is": list[int],
+    "fs": list[float],
+}
+_CONSTANT_TYPES = {int, float, bool, str, list[int], list[float]}
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """One rule parameter: a tensor input or a constant of ``kind``."""
+
+    name: str
+    kind: Any  # None for tensors, else one of _CONSTANT_TYPES
+    optional: bool = False
+    has_default: bool = False
+    default: Any = None
+
+    @property
+    def is_tensor(self) -> bool:
+        return self.kind is None
+
+    def describe(self) -> str:
+        if self.is_tensor:
+            text = "Tensor"
+        else:
+            text = getattr(self.kind, "__name__", None) if not _is_list(self.kind) else str(self.kind)
+        return f"Optional[{text}]" if self.optional else str(text)
+
+def _is_list(kind: Any) -> bool:
+    return typing.get_origin(kind) is list
+
+def _strip_optional(annotation: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1 and len(typing.get_args(annotation)) == 2:
+            return args[0], True
+    return annotation, False
+
+def params_of(op_name: str, fn: Callable, args: str | None) -> tuple[Param, ...]:
+    """Reads the typed parameters of rule ``fn`` (everything after ``g``).
+
+    Raises ``TypeError`` naming the op and the parameter for anything unsupported.
+    """
+    signature = inspect.signature(fn)
+    params = list(signature.parameters.values())
+    if not params or params[0].kind not in (
+        inspect.Parameter.POSITIONAL_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    ):
+        raise TypeError(
+            f"symreg.op({op_name!r}): rule {fn.__qualname__} must take the graph "
+            "builder `g` as its first positional parameter, e.g. def rule(g, x): ..."
+        )
+    rest = params[1:]
+    for p in rest:
+        if p.kind not in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            raise TypeError(
+                f"symreg.op({op_name!r}): parameter {p.name!r} of {fn.__qualname__} is "
+                f"{p.kind.description}; rules take plain positional parameters, one per "
+                "argument of the op, in the op's order"
+            )
+    if args is not None:
+        return _params_from_descriptors(op_name, fn, rest, args)
+    try:
+        hints = typing.get_type_hints(fn)
+    except Exception as e:  # unresolvable forward references
+        raise TypeError(f"symreg.op({op_name!r}): cannot read the annotations of {fn.__qualname__}: {e}") from e
+    result = []
+    for p in rest:
+        default = {} if p.default is inspect.Parameter.empty else {"has_default": True, "default": p.default}
+        if p.name not in hints:
+            result.append(Param(p.name, None, **default))
+            continue
+        kind, optional = _strip_optional(hints[p.name])
+        if kind is not None and kind not in _CONSTANT_TYPES and not _is_tensor_annotation(kind):
+            raise TypeError(
+                f"symreg.op({op_name!r}): parameter {p.name!r} of {fn.__qualname__} is annotated "
+                f"{hints[p.name]!r}; use no annotation (or torch.Tensor) for tensor inputs, or one of "
+                "int, float, bool, str, list[int], list[float], Optional[...] for constants"
+            )
+        if _is_tensor_annotation(kind):
+            kind = None
+        result.append(Param(p.name, kind, optional=optional, **default))
+    return tuple(result)
+
+def _is_tensor_annotation(kind: Any) -> bool:
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return False
+    return kind is torch.Tensor
+
+def _params_from_descriptors(op_name: str, fn: Callable, rest: list, args: str) -> tuple[Param, ...]:
+    descriptors = [d.strip() for d in args.split(",")] if args.strip() else []
+    if len(descriptors) != len(rest):
+        raise TypeError(
+            f"symreg.op({op_name!r}): args={args!r} describes {len(descriptors)} parameters but "
+            f"{fn.__qualname__} takes {len(rest)} after g ({', '.join(p.name for p in rest)})"
+        )
+    result = []
+    for p, d in zip(rest, descriptors):
+        optional = d.endswith("?")
+        base = d[:-1] if optional else d
+        if base not in _DESCRIPTORS:
+            raise TypeError(
+                f"symreg.op({op_name!r}): unknown descriptor {d!r} for parameter {p.name!r}; "
+                f"use one of {', '.join(_DESCRIPTORS)} (a trailing '?' allows None)"
+            )
+        default = {} if p.default is inspect.Parameter.empty else {"has_default": True, "default": p.default}
+        result.append(Param(p.name, _DESCRIPTORS[base], optional=optional, **default))
+    return tuple(result)
+
+def coerce(op_name: str, param: Param, value: Any) -> Any:
+    """Checks and converts a Python constant to ``param``'s type (int for float is fine)."""
+    if value is None:
+        if param.optional or (param.has_default and param.default is None):
+            return None
+        raise _type_error(op_name, param, value)
+    kind = param.kind
+    try:
+        if _is_list(kind):
+            item = typing.get_args(kind)[0]
+            if not isinstance(value, (list, tuple)):
+                value = [value]  # torch passes int[1] arguments as a bare int sometimes
+            return [_scalar(item, v) for v in value]
+        return _scalar(kind, value)
+    except (TypeError, ValueError):
+        raise _type_error(op_name, param, value) from None
+
+def _scalar(kind: type, value: Any) -> Any:
+    if kind is str:
+        if not isinstance(value, str):
+            raise TypeError
+        return value
+    if isinstance(value, str):
+        raise TypeError
+    if kind is float:
+        return float(value)
+    if kind is bool:
+        if isinstance(value, float) and not value.is_integer():
+            raise TypeError
+        return bool(value)
+    if isinstance(value, float) and not value.is_integer():
+        raise TypeError
+    return int(value)
+
+def _type_error(op_name: str, param: Param, value: Any) -> TypeError:
+    return TypeError(
+        f"{op_name}: argument {param.name!r} expects {param.describe()}, got {value!r} "
+        f"({type(value).__name__}); fix the rule's annotation or the model's argument"
+    )

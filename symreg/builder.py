@@ -1,0 +1,108 @@
+"""The graph builder ``g`` that every rule writes against.
+
+One interface, two adapters: :mod:`symreg._torchscript` (``torch.onnx.export(...,
+dynamo=False)``) and :mod:`symreg._dynamo` (``dynamo=True``). A rule only uses what
+is declared here, so the same rule code runs under both exporters.
+"""
+from __future__ import annotations
+
+import abc
+import dataclasses
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+
+
+@dataclasses.dataclass(frozen=True)
+class TensorInfo:
+    """What an exporter knows about a tensor: element type and shape.
+
+    ``dtype`` is a ``torch.dtype`` or None when unknown; ``shape`` is a tuple with
+    ``None`` for dynamic dimensions, or None when even the rank is unknown.
+    """
+
+    dtype: torch.dtype | None = None
+    shape: tuple[int | None, ...] | None = None
+
+    @property
+    def rank(self) -> int | None:
+        return None if self.shape is None else len(self.shape)
+
+
+class Builder(abc.ABC):
+    """Builds ONNX nodes for one op occurrence. Rules receive it as ``g``."""
+
+    #: ONNX opset of the graph being built; a rule's nodes must be valid at it.
+    opset: int
+
+    @abc.abstractmethod
+    def op(self, op_type: str, *inputs: Any, outputs: int = 1, **attrs: Any) -> Any:
+        """Adds a node and returns its output (a tuple when ``outputs > 1``).
+
+        ``op_type`` is a standard ONNX op (``"Sinh"``) or a custom-domain op
+        (``"symreg::Erfinv"``, whose schema must be declared with
+        :func:`symreg.schema`). ``inputs`` are graph values or ``None`` for omitted
+        optional inputs; ``attrs`` are plain Python values: int, float, str, bool,
+        lists of those, or tensors (NumPy arrays / torch tensors).
+        """
+
+    @abc.abstractmethod
+    def constant(self, value: Any, dtype: Any = None) -> Any:
+        """Adds a constant tensor: a Python scalar or list, NumPy array or torch tensor.
+
+        ``dtype`` (torch or NumPy dtype) overrides the value's own; Python floats
+        default to float32 and ints to int64.
+        """
+
+    @abc.abstractmethod
+    def info(self, value: Any) -> TensorInfo:
+        """What the exporter knows about ``value``'s dtype and shape."""
+
+    def dtype(self, value: Any) -> torch.dtype | None:
+        """The ``torch.dtype`` of ``value``, or None when the exporter does not know."""
+        return self.info(value).dtype
+
+    def shape(self, value: Any) -> tuple[int | None, ...] | None:
+        """Static shape of ``value`` (None for dynamic dims), or None if rank unknown."""
+        return self.info(value).shape
+
+    def rank(self, value: Any) -> int | None:
+        """Rank of ``value``, or None when unknown."""
+        return self.info(value).rank
+
+
+def as_array(value: Any, dtype: Any = None) -> np.ndarray:
+    """Converts a constant given to :meth:`Builder.constant` to a NumPy array."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    if dtype is not None and isinstance(dtype, torch.dtype):
+        dtype = torch.empty((), dtype=dtype).numpy().dtype
+    if dtype is None and not isinstance(value, (np.ndarray, np.generic)):
+        probe = np.asarray(value)
+        if probe.dtype.kind == "f":
+            dtype = np.float32
+        elif probe.dtype.kind in "iu":
+            dtype = np.int64
+    return np.asarray(value, dtype=dtype)
+
+
+_NP_TO_TORCH = {
+    np.dtype(np.float16): torch.float16,
+    np.dtype(np.float32): torch.float32,
+    np.dtype(np.float64): torch.float64,
+    np.dtype(np.int8): torch.int8,
+    np.dtype(np.int16): torch.int16,
+    np.dtype(np.int32): torch.int32,
+    np.dtype(np.int64): torch.int64,
+    np.dtype(np.uint8): torch.uint8,
+    np.dtype(np.bool_): torch.bool,
+}
+
+
+def torch_dtype_of(array: np.ndarray) -> torch.dtype:
+    return _NP_TO_TORCH[array.dtype]
+
+
+def static_shape(dims: Sequence[Any]) -> tuple[int | None, ...]:
+    return tuple(d if isinstance(d, int) else None for d in dims)

@@ -1,0 +1,13 @@
+"""Exceptions raised by symreg.
+
+User mistakes caught when a rule or schema is declared raise ``ValueError`` or
+``TypeError``; problems found while exporting a model raise ``ExportError``.
+"""
+
+
+class ExportError(RuntimeError):
+    """A rule could not translate an op while a model was being exported."""
+
+
+class ConstantArgumentError(ExportError):
+    """A rule needs a Python constant for an argument but the model computes it."""

@@ -1,0 +1,5 @@
+"""symreg's built-in op pack: rules for ops today's exporters cannot export.
+
+Grouped by family (:mod:`symreg.ops.math`, ...); importing symreg registers them.
+"""
+from symreg.ops import math  # noqa: F401

@@ -1,0 +1,284 @@
+"""Declared schemas for custom-domain ops (``symreg::Erfinv``, ``mydomain::Fancy``).
+
+A schema is registered with ``onnx.defs`` so that ``onnx.checker.check_model(...,
+full_check=True)`` passes, the dynamo exporter can emit the node, and ONNX shape
+inference keeps element types and shapes after it. Its ``infer`` function also
+types the node's outputs when the TorchScript exporter builds it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from typing import Any, Callable, Sequence
+
+import onnx
+import onnx.defs
+import torch
+
+from symreg.builder import TensorInfo
+from symreg.registry import check_name
+
+#: ``infer(inputs, attrs) -> outputs``: TensorInfo per input (None when absent) to one per output.
+InferFn = Callable[[Sequence[TensorInfo | None], dict[str, Any]], Sequence[TensorInfo]]
+
+_PARAM = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\?|\.\.\.)?\s*:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
+_ATTR_TYPES = {
+    int: onnx.defs.OpSchema.AttrType.INT,
+    float: onnx.defs.OpSchema.AttrType.FLOAT,
+    str: onnx.defs.OpSchema.AttrType.STRING,
+    bool: onnx.defs.OpSchema.AttrType.INT,
+    list[int]: onnx.defs.OpSchema.AttrType.INTS,
+    list[float]: onnx.defs.OpSchema.AttrType.FLOATS,
+    list[str]: onnx.defs.OpSchema.AttrType.STRINGS,
+}
+_ONNX_TO_TORCH = {
+    onnx.TensorProto.FLOAT: torch.float32,
+    onnx.TensorProto.DOUBLE: torch.float64,
+    onnx.TensorProto.FLOAT16: torch.float16,
+    onnx.TensorProto.BFLOAT16: torch.bfloat16,
+    onnx.TensorProto.INT8: torch.int8,
+    onnx.TensorProto.INT16: torch.int16,
+    onnx.TensorProto.INT32: torch.int32,
+    onnx.TensorProto.INT64: torch.int64,
+    onnx.TensorProto.UINT8: torch.uint8,
+    onnx.TensorProto.BOOL: torch.bool,
+}
+_TORCH_TO_ONNX = {v: k for k, v in _ONNX_TO_TORCH.items()}
+
+
+@dataclasses.dataclass(frozen=True)
+class Schema:
+    """A custom-domain op's declared inputs, outputs, attributes and types."""
+
+    domain: str
+    name: str
+    version: int
+    inputs: tuple[tuple[str, str, str], ...]  # (name, option "", "?" or "...", type param)
+    outputs: tuple[tuple[str, str, str], ...]
+    attrs: tuple[tuple[str, Any, Any], ...]  # (name, python type, default or REQUIRED)
+    types: tuple[tuple[str, tuple[str, ...]], ...]
+    infer: InferFn | None
+    doc: str
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.domain}::{self.name}"
+
+    def to_onnx(self) -> onnx.defs.OpSchema:
+        """The ``onnx.defs.OpSchema`` for this declaration."""
+        option = {
+            "": onnx.defs.OpSchema.FormalParameterOption.Single,
+            "?": onnx.defs.OpSchema.FormalParameterOption.Optional,
+            "...": onnx.defs.OpSchema.FormalParameterOption.Variadic,
+        }
+        formal = onnx.defs.OpSchema.FormalParameter
+        op_schema = onnx.defs.OpSchema(
+            self.name,
+            self.domain,
+            self.version,
+            self.doc,
+            inputs=[formal(n, t, param_option=option[o]) for n, o, t in self.inputs],
+            outputs=[formal(n, t, param_option=option[o]) for n, o, t in self.outputs],
+            type_constraints=[(p, list(allowed), "") for p, allowed in self.types],
+            attributes=[_onnx_attribute(n, kind, default) for n, kind, default in self.attrs],
+        )
+        if self.infer is not None:
+            op_schema.set_type_and_shape_inference_function(self._onnx_inference)
+        return op_schema
+
+    def _onnx_inference(self, ctx) -> None:
+        infos = []
+        for i in range(ctx.get_num_inputs()):
+            infos.append(_info_from_type(ctx.get_input_type(i)) if ctx.has_input(i) else None)
+        attrs = {}
+        for name, kind, default in self.attrs:
+            proto = ctx.get_attribute(name)
+            attrs[name] = onnx.helper.get_attribute_value(proto) if proto is not None else default
+        for i, out in enumerate(self.infer(infos, attrs)):
+            if out.dtype is not None:
+                ctx.set_output_type(i, _type_from_info(out))
+
+
+REQUIRED = object()
+_ELEMENT_TYPES = {"float", "double", "float16", "bfloat16", "int8", "int16", "int32", "int64",
+                  "uint8", "uint16", "uint32", "uint64", "bool", "string"}
+_SCHEMAS: dict[tuple[str, str], Schema] = {}
+
+
+def schema(
+    name: str,
+    *,
+    inputs: Sequence[str],
+    outputs: Sequence[str],
+    types: dict[str, Sequence[str]],
+    attrs: dict[str, Any] | None = None,
+    version: int = 1,
+    infer: InferFn | None = None,
+    doc: str = "",
+) -> Schema:
+    """Declares and registers the schema of a custom-domain op.
+
+    Args:
+        name: ``"domain::Op"``, e.g. ``"symreg::Erfinv"``.
+        inputs / outputs: ``"X: T"``; ``"B?: T"`` for an optional input,
+            ``"Xs...: T"`` for a variadic one. ``T`` is a key of ``types``.
+        types: type parameter to allowed element types, e.g. ``{"T": ["float", "double"]}``
+            (``"tensor(float)"`` also accepted).
+        attrs: attribute name to its Python type (required attribute: ``int``,
+            ``float``, ``str``, ``bool``, ``list[int]``, ``list[float]``, ``list[str]``)
+            or to a default value (optional attribute of that value's type).
+        version: the domain's opset version; exported models import it.
+        infer: ``infer(inputs, attrs) -> outputs`` over :class:`~symreg.TensorInfo`;
+            types the node's outputs under both exporters and in ONNX shape
+            inference. :func:`same_as_input` covers elementwise ops.
+
+    Declaring the same schema twice is a no-op; a different one under the same
+    name raises ``ValueError``.
+    """
+    check_name(name, "symreg.schema")
+    domain, op_type = name.split("::")
+    if domain in ("", "onnx", "ai.onnx"):
+        raise ValueError(f"symreg.schema({name!r}): the ONNX domain is not custom; pick your own domain")
+    declared = Schema(
+        domain=domain,
+        name=op_type,
+        version=version,
+        inputs=tuple(_formal(name, s, types) for s in inputs),
+        outputs=tuple(_formal(name, s, types) for s in outputs),
+        attrs=tuple(_attr(name, n, spec) for n, spec in (attrs or {}).items()),
+        types=tuple((p, tuple(_tensor_type(name, t) for t in allowed)) for p, allowed in types.items()),
+        infer=infer,
+        doc=doc,
+    )
+    existing = _SCHEMAS.get((domain, op_type))
+    if existing is not None:
+        if _same_declaration(existing, declared):
+            return existing
+        raise ValueError(
+            f"symreg.schema({name!r}): a different schema is already declared for this op; "
+            "use a new domain version or another op name"
+        )
+    onnx.defs.register_schema(declared.to_onnx())
+    _SCHEMAS[(domain, op_type)] = declared
+    return declared
+
+
+def _same_declaration(a: Schema, b: Schema) -> bool:
+    fields = ("version", "inputs", "outputs", "attrs", "types", "doc")
+    return all(getattr(a, f) == getattr(b, f) for f in fields) and getattr(a.infer, "__code__", a.infer) == getattr(
+        b.infer, "__code__", b.infer
+    )
+
+
+def lookup(domain: str, op_type: str) -> Schema | None:
+    """The declared schema of ``domain::op_type``, if any."""
+    return _SCHEMAS.get((domain, op_type))
+
+
+def custom_domains() -> dict[str, int]:
+    """Every declared custom domain and its (highest) version."""
+    domains: dict[str, int] = {}
+    for s in _SCHEMAS.values():
+        domains[s.domain] = max(domains.get(s.domain, 0), s.version)
+    return domains
+
+
+def same_as_input(index: int = 0) -> InferFn:
+    """``infer`` for ops whose single output has the dtype and shape of input ``index``."""
+
+    def infer(inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
+        source = inputs[index] if index < len(inputs) else None
+        return [source or TensorInfo()]
+
+    return infer
+
+
+def _formal(op: str, spec: str, types: dict[str, Sequence[str]]) -> tuple[str, str, str]:
+    m = _PARAM.match(spec)
+    if not m:
+        raise ValueError(f'symreg.schema({op!r}): cannot read {spec!r}; write "X: T", "B?: T" or "Xs...: T"')
+    name, option, type_param = m.group(1), m.group(2) or "", m.group(3)
+    if type_param not in types:
+        raise ValueError(f"symreg.schema({op!r}): {spec!r} uses type {type_param!r}, which `types` does not define")
+    return name, option, type_param
+
+
+def _tensor_type(op: str, text: str) -> str:
+    full = text if text.startswith("tensor(") else f"tensor({text})"
+    element = full[len("tensor(") : -1]
+    if element not in _ELEMENT_TYPES:
+        raise ValueError(f"symreg.schema({op!r}): unknown element type {text!r}; use e.g. 'float' or 'tensor(double)'")
+    return full
+
+
+def _attr(op: str, name: str, spec: Any) -> tuple[str, Any, Any]:
+    if spec in _ATTR_TYPES:
+        return name, spec, REQUIRED
+    kind = _kind_of_default(spec)
+    if kind is None:
+        raise ValueError(
+            f"symreg.schema({op!r}): attribute {name!r} must be a type (int, float, str, bool, list[int], "
+            f"list[float], list[str]) or a default value of one, got {spec!r}"
+        )
+    return name, kind, spec
+
+
+def _kind_of_default(value: Any) -> Any:
+    for kind in (bool, int, float, str):
+        if type(value) is kind:
+            return kind
+    if isinstance(value, (list, tuple)) and value:
+        for kind in (int, float, str):
+            if all(type(v) is kind for v in value):
+                return list[kind]
+    return None
+
+
+def _onnx_attribute(name: str, kind: Any, default: Any) -> onnx.defs.OpSchema.Attribute:
+    if default is REQUIRED:
+        return onnx.defs.OpSchema.Attribute(name, _ATTR_TYPES[kind], required=True)
+    value = int(default) if kind is bool else list(default) if typing.get_origin(kind) is list else default
+    return onnx.defs.OpSchema.Attribute(name, onnx.helper.make_attribute(name, value))
+
+
+def _info_from_type(type_proto: Any) -> TensorInfo | None:
+    if isinstance(type_proto, bytes):
+        parsed = onnx.TypeProto()
+        parsed.ParseFromString(type_proto)
+        type_proto = parsed
+    if type_proto is None or not type_proto.HasField("tensor_type"):
+        return None
+    tensor = type_proto.tensor_type
+    dtype = _ONNX_TO_TORCH.get(tensor.elem_type)
+    if not tensor.HasField("shape"):
+        return TensorInfo(dtype, None)
+    dims = tuple(d.dim_value if d.HasField("dim_value") else (d.dim_param or None) for d in tensor.shape.dim)
+    return TensorInfo(dtype, dims)
+
+
+def _type_from_info(info: TensorInfo) -> onnx.TypeProto:
+    shape = None if info.shape is None else list(info.shape)
+    return onnx.helper.make_tensor_type_proto(_TORCH_TO_ONNX[info.dtype], shape)
+
+
+def onnx_elem_type(dtype: torch.dtype) -> int:
+    """ONNX element type of a torch dtype."""
+    return _TORCH_TO_ONNX[dtype]
+
+
+def torch_dtype(elem_type: int) -> torch.dtype | None:
+    """torch dtype of an ONNX element type, if symreg knows it."""
+    return _ONNX_TO_TORCH.get(elem_type)
+
+
+def snapshot() -> dict[tuple[str, str], Schema]:
+    """The declared schemas, for :func:`symreg.scope`."""
+    return dict(_SCHEMAS)
+
+
+def restore(saved: dict[tuple[str, str], Schema]) -> None:
+    """Deregisters schemas declared since ``saved`` was taken."""
+    for key in set(_SCHEMAS) - set(saved):
+        declared = _SCHEMAS.pop(key)
+        onnx.defs.deregister_schema(declared.name, declared.version, declared.domain)

@@ -1,0 +1,48 @@
+import os
+from pathlib import Path
+
+import pytest
+
+import symreg
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_report_header(config):
+    return f"symreg {symreg.__version__} from {Path(symreg.__file__).parent}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _installed_package():
+    """The suite tests the installed wheel, not the source tree (which has no compiled parts)."""
+    where = Path(symreg.__file__).resolve().parent
+    if where == REPO / "symreg" and not os.environ.get("SYMREG_TEST_SOURCE_TREE"):
+        pytest.exit(f"tests imported symreg from the source tree {where}; run `make test`", returncode=2)
+
+
+# --- symreg.ort / libsymreg_ort.so fixtures (owner: C++ side) ---------------------------
+
+
+@pytest.fixture(scope="session")
+def custom_op_model():
+    """Factory: a one-node model ``y = symreg::<op>(x)`` as serialized bytes.
+
+    ``custom_op_model(op, elem_type, dims)``: ``elem_type`` an ``onnx.TensorProto`` type,
+    ``dims`` ints and/or names (names make dynamic axes). IR version 10, opsets
+    ("", 17) and ("symreg", 1): what ORT 1.21 accepts.
+    """
+    from onnx import helper
+
+    def make(op: str, elem_type: int, dims) -> bytes:
+        x = helper.make_tensor_value_info("x", elem_type, list(dims))
+        y = helper.make_tensor_value_info("y", elem_type, list(dims))
+        node = helper.make_node(op, ["x"], ["y"], domain="symreg")
+        graph = helper.make_graph([node], f"symreg_{op}", [x], [y])
+        opsets = [helper.make_opsetid("", 17), helper.make_opsetid("symreg", 1)]
+        model = helper.make_model(graph, opset_imports=opsets, ir_version=10)
+        return model.SerializeToString()
+
+    return make
+
+
+# --- end of symreg.ort fixtures ----------------------------------------------------------

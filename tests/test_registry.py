@@ -1,0 +1,197 @@
+"""The registry's public API: declaring rules, errors at decoration time, scope/unregister."""
+from __future__ import annotations
+
+import io
+import warnings
+from typing import Optional
+
+import pytest
+import torch
+
+import symreg
+
+
+class Sinh(torch.nn.Module):
+    def forward(self, x):
+        return torch.sinh(x)
+
+
+def torchscript_export(model, opset=13, x=None):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.randn(3) if x is None else x,), io.BytesIO(), opset_version=opset, dynamo=False)
+
+
+def torchscript_ops(model, opset=13):
+    import onnx
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.randn(3),), buffer, opset_version=opset, dynamo=False)
+    return [n.op_type for n in onnx.load_from_string(buffer.getvalue()).graph.node]
+
+
+@pytest.mark.parametrize(
+    "name,opset,message",
+    [
+        ("asinh", 9, 'name must be "namespace::op"'),
+        ("aten::", 9, 'name must be "namespace::op"'),
+        ("aten::a::b", 9, 'name must be "namespace::op"'),
+        (3, 9, 'name must be "namespace::op"'),
+        ("aten::asinh", 0, "outside what the installed onnx"),
+        ("aten::asinh", 999, "outside what the installed onnx"),
+        ("aten::asinh", "9", "outside what the installed onnx"),
+        ("onnx::Sinh", 9, "onnx namespace"),
+    ],
+)
+def test_bad_declarations_raise_value_error(name, opset, message):
+    with pytest.raises(ValueError, match=message):
+        symreg.op(name, opset=opset)(lambda g, x: x)
+
+
+def test_duplicate_needs_replace():
+    with symreg.scope():
+        with pytest.raises(ValueError, match=r"aten::sinh.*already registered.*replace=True"):
+            symreg.op("aten::sinh", opset=9)(lambda g, x: g.op("Sinh", x))
+        symreg.op("aten::sinh", opset=9, replace=True)(lambda g, x: g.op("Neg", x))
+        assert torchscript_ops(Sinh()) == ["Neg"]
+    assert torchscript_ops(Sinh()) == ["Sinh"]
+
+
+@pytest.mark.parametrize(
+    "rule,args,message",
+    [
+        (lambda: None, None, "first positional parameter"),
+        (lambda *xs: None, None, "first positional parameter"),
+        (lambda g, *xs: None, None, "plain positional parameters"),
+        (lambda g, x, *, k=1: None, None, "plain positional parameters"),
+        (lambda g, x: None, "v,i", "describes 2 parameters"),
+        (lambda g, x: None, "q", "unknown descriptor 'q'"),
+    ],
+)
+def test_bad_rule_signatures_raise_type_error(rule, args, message):
+    with pytest.raises(TypeError, match=message):
+        symreg.op("mylib::bad", opset=9, args=args)(rule)
+    assert "mylib::bad" not in symreg.rules()
+
+
+def test_unsupported_annotation_names_the_parameter():
+    def rule(g, x, k: dict):
+        return x
+
+    with pytest.raises(TypeError, match=r"mylib::bad.*'k'.*dict"):
+        symreg.op("mylib::bad", opset=9)(rule)
+
+
+def test_highest_applicable_opset_wins():
+    with symreg.scope():
+        symreg.unregister("aten::sinh")
+        symreg.op("aten::sinh", opset=9)(lambda g, x: g.op("Neg", x))
+        symreg.op("aten::sinh", opset=13)(lambda g, x: g.op("Abs", x))
+        symreg.op("aten::sinh", opset=17)(lambda g, x: g.op("Sinh", x))
+        assert symreg.rules()["aten::sinh"] == (9, 13, 17)
+        assert torchscript_ops(Sinh(), 9) == ["Neg"]
+        assert torchscript_ops(Sinh(), 12) == ["Neg"]
+        assert torchscript_ops(Sinh(), 13) == ["Abs"]
+        assert torchscript_ops(Sinh(), 16) == ["Abs"]
+        assert torchscript_ops(Sinh(), 17) == ["Sinh"]
+        assert torchscript_ops(Sinh(), 20) == ["Sinh"]
+
+
+def test_rule_below_its_opset_is_not_used():
+    with symreg.scope():
+        symreg.unregister("aten::sinh")
+        symreg.op("aten::sinh", opset=13)(lambda g, x: g.op("Sinh", x))
+        torchscript_export(Sinh(), 13)
+        with pytest.raises(torch.onnx.errors.UnsupportedOperatorError, match="aten::sinh"):
+            torchscript_export(Sinh(), 11)
+
+
+def test_unregister_restores_torchs_unsupported_error():
+    """torch's own unregister leaves an empty entry ('min() arg is an empty sequence')."""
+    with symreg.scope():
+        symreg.unregister("aten::sinh")
+        assert "aten::sinh" not in symreg.rules()
+        for opset in (9, 13, 17, 20):
+            with pytest.raises(torch.onnx.errors.UnsupportedOperatorError, match="aten::sinh"):
+                torchscript_export(Sinh(), opset)
+    torchscript_export(Sinh(), 13)
+
+
+def test_unregister_one_opset():
+    with symreg.scope():
+        symreg.op("aten::sinh", opset=13)(lambda g, x: g.op("Abs", x))
+        symreg.unregister("aten::sinh", opset=13)
+        assert symreg.rules()["aten::sinh"] == (9,)
+        assert torchscript_ops(Sinh(), 13) == ["Sinh"]
+
+
+def test_unregister_unknown_raises_key_error():
+    with pytest.raises(KeyError, match="mylib::nothing"):
+        symreg.unregister("mylib::nothing")
+    with pytest.raises(KeyError, match="at opset 12"):
+        symreg.unregister("aten::sinh", opset=12)
+
+
+def test_overriding_a_torch_builtin_and_restoring_it():
+    class Relu(torch.nn.Module):
+        def forward(self, x):
+            return torch.relu(x)
+
+    with symreg.scope():
+        symreg.op("aten::relu", opset=9)(lambda g, x: g.op("Abs", x))
+        assert torchscript_ops(Relu(), 9) == ["Abs"]
+        assert torchscript_ops(Relu(), 14) == ["Abs"]  # torch has its own relu at 14: ours still wins
+    assert torchscript_ops(Relu(), 14) == ["Relu"]
+
+
+def test_users_own_torch_registration_survives_scope():
+    def users(g, x):
+        return g.op("Cos", x)
+
+    class Tan(torch.nn.Module):
+        def forward(self, x):
+            return torch.special.i0(x)
+
+    torch.onnx.register_custom_op_symbolic("aten::i0", users, 9)
+    try:
+        with symreg.scope():
+            symreg.op("aten::i0", opset=9)(lambda g, x: g.op("Sin", x))
+            assert torchscript_ops(Tan(), 13) == ["Sin"]
+        assert torchscript_ops(Tan(), 13) == ["Cos"]
+    finally:
+        torch.onnx.unregister_custom_op_symbolic("aten::i0", 9)
+
+
+def test_scope_removes_schemas_declared_inside():
+    import onnx.defs
+
+    with symreg.scope():
+        symreg.schema("scopetest::Op", inputs=["X: T"], outputs=["Y: T"], types={"T": ["float"]})
+        assert onnx.defs.has("Op", "scopetest")
+    assert not onnx.defs.has("Op", "scopetest")
+
+
+def test_translation_table_maps_overloads_to_rules():
+    table = symreg.translation_table(18)
+    assert torch.ops.aten.asinh.default in table
+    assert torch.ops.aten.erfinv.default in table
+    assert all(callable(v) for v in table.values())
+    with symreg.scope():
+        symreg.unregister("aten::asinh")
+        assert torch.ops.aten.asinh.default not in symreg.translation_table(18)
+
+
+def test_annotations_and_descriptors_agree():
+    from symreg._typing import params_of
+
+    def annotated(g, x, k: int, a: float, b: bool, s: str, dims: list[int], fs: list[float], o: Optional[int]):
+        pass
+
+    def described(g, x, k, a, b, s, dims, fs, o):
+        pass
+
+    assert [p.kind for p in params_of("m::a", annotated, None)] == [
+        p.kind for p in params_of("m::a", described, "v,i,f,b,s,is,fs,i?")
+    ]
