@@ -9,6 +9,7 @@ The ORT C/C++ headers are looked up in ``$ONNXRUNTIME_INCLUDE_DIR``, then in the
 system include directories, then in ``.deps/onnxruntime/include`` (which
 ``make`` fills from Debian's ``libonnxruntime-dev``).
 """
+
 import os
 import sys
 from glob import glob
@@ -24,13 +25,16 @@ ORT_LIB = "symreg.libsymreg_ort"
 
 
 def _ort_include_dir() -> str:
-    candidates = []
     env = os.environ.get("ONNXRUNTIME_INCLUDE_DIR")
-    if env:
-        candidates += [Path(env), Path(env) / "onnxruntime"]
-    for root in ("/usr/include", "/usr/local/include", "/opt/homebrew/include"):
-        candidates += [Path(root) / "onnxruntime", Path(root)]
-    candidates.append(HERE / ".deps" / "onnxruntime" / "include" / "onnxruntime")
+    if env:  # an explicit choice is never second-guessed
+        candidates = [Path(env), Path(env) / "onnxruntime"]
+    else:
+        candidates = [
+            Path(root) / sub
+            for root in ("/usr/include", "/usr/local/include", "/opt/homebrew/include")
+            for sub in ("onnxruntime", "")
+        ]
+        candidates.append(HERE / ".deps" / "onnxruntime" / "include" / "onnxruntime")
     for path in candidates:
         if (path / ORT_HEADER).is_file():
             return str(path)

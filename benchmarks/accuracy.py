@@ -7,6 +7,7 @@ against eager PyTorch (erfinv float32 also against torch.erfinv in float64).
 
 Run: .venv/bin/python benchmarks/accuracy.py        (after `make install`)
 """
+
 from __future__ import annotations
 
 import sys

@@ -6,6 +6,7 @@ exporter none for erfinv. With symreg imported, both exporters handle all three
 
 Run: make demo   (or: .venv/bin/python examples/quickstart.py)
 """
+
 import tempfile
 import warnings
 from pathlib import Path
@@ -42,8 +43,10 @@ def main() -> None:
             (y,) = session.run(None, {"x": batch.numpy()})
             expected = model(batch).numpy()
             error = np.abs(y - expected).max()
-            print(f"{label:22s} batch {batch.shape[0]}: max abs error vs PyTorch = {error:.2e} "
-                  f"(outputs up to {np.abs(expected).max():.1f})")
+            print(
+                f"{label:22s} batch {batch.shape[0]}: max abs error vs PyTorch = {error:.2e} "
+                f"(outputs up to {np.abs(expected).max():.1f})"
+            )
             np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-6, err_msg=label)
     print(f"models written to {out_dir}")
 

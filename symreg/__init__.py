@@ -8,10 +8,11 @@ One decorator registers an ONNX export rule for both PyTorch exporters::
 
 Importing symreg registers its built-in op pack (:mod:`symreg.ops`).
 """
+
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from symreg import ort
 from symreg._dynamo import translation_table

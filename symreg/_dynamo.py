@@ -5,10 +5,12 @@ that the torch.export-based exporter takes. Each translation builds its nodes wi
 onnxscript ops, which the exporter records into the graph; custom-domain ops need a
 declared :func:`symreg.schema` for onnxscript to emit them.
 """
+
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import onnx_ir as ir
@@ -16,9 +18,9 @@ import onnxscript.values
 import torch
 
 from symreg import schemas
-from symreg._typing import Param, coerce
+from symreg._typing import convert_args
 from symreg.builder import Builder, TensorInfo, as_array, static_shape, torch_dtype_of
-from symreg.errors import ConstantArgumentError, ExportError
+from symreg.errors import ExportError
 from symreg.registry import REGISTRY, Rule
 
 #: The dynamo exporter builds graphs at this opset or higher, then converts down.
@@ -89,31 +91,12 @@ def _set_type(value: Any, info: TensorInfo) -> None:
             value.shape = ir.Shape([d if isinstance(d, int) else None for d in info.shape])
 
 
-def convert_args(op_name: str, params: tuple[Param, ...], args: list[Any]) -> list[Any]:
-    """Checks the exporter's arguments against the rule's typed parameters."""
-    if len(args) > len(params):
-        raise ExportError(
-            f"{op_name}: the model passes {len(args)} arguments but the rule takes "
-            f"{len(params)} after g ({', '.join(p.name for p in params)}); add the missing parameters"
-        )
-    converted = []
-    for param, value in zip(params, args):
-        if param.is_tensor:
-            converted.append(value)
-            continue
-        if isinstance(value, ir.Value) or (
-            isinstance(value, (list, tuple)) and any(isinstance(v, ir.Value) for v in value)
-        ):
-            raise ConstantArgumentError(
-                f"{op_name}: argument {param.name!r} must be a constant {param.describe()}, but the "
-                "model computes it (e.g. from a dynamic shape); make it a Python constant in the model, "
-                "or declare the parameter as a tensor (no annotation) and build the graph from it"
-            )
-        try:
-            converted.append(coerce(op_name, param, value))
-        except TypeError as e:
-            raise ExportError(str(e)) from None
-    return converted
+def _constant_arg(value: Any) -> Any:
+    if isinstance(value, ir.Value) or (
+        isinstance(value, (list, tuple)) and any(isinstance(v, ir.Value) for v in value)
+    ):
+        raise LookupError("a graph value, e.g. from a dynamic shape")
+    return value
 
 
 def _bind(overload: torch._ops.OpOverload, args: tuple, kwargs: dict) -> list[Any]:
@@ -132,12 +115,15 @@ def _bind(overload: torch._ops.OpOverload, args: tuple, kwargs: dict) -> list[An
 def _translation(rule: Rule, overload: torch._ops.OpOverload, opset: int) -> Callable:
     def translation(*args: Any, **kwargs: Any) -> Any:
         g = DynamoBuilder(opset, rule.name)
-        return rule.fn(g, *convert_args(rule.name, rule.params, _bind(overload, args, kwargs)))
+        values = _bind(overload, args, kwargs)
+        return rule.fn(g, *convert_args(rule.name, rule.params, values, tensor=lambda v: v, constant=_constant_arg))
 
     translation.__name__ = translation.__qualname__ = f"symreg_{rule.name.replace('::', '_')}"
     translation.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter("args", inspect.Parameter.VAR_POSITIONAL),
-         inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)]
+        [
+            inspect.Parameter("args", inspect.Parameter.VAR_POSITIONAL),
+            inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD),
+        ]
     )
     return translation
 

@@ -5,10 +5,11 @@ after which exporting the op dies with ``ValueError: min() arg is an empty seque
 instead of torch's usual "Unsupported: ONNX export of operator" error. Restoring
 torch's state needs the group removed, which only the private registry allows.
 """
+
 from __future__ import annotations
 
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 

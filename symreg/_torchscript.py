@@ -5,6 +5,7 @@ Every rule in the registry is mirrored into torch with
 the TorchScript exporter's highest, so a symreg rule wins over torch's built-ins at
 every opset it covers. Removing rules restores exactly what torch had before.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,9 +14,9 @@ import numpy as np
 import torch
 
 from symreg import _torch_compat, schemas
-from symreg._typing import Param, coerce
+from symreg._typing import convert_args
 from symreg.builder import Builder, TensorInfo, as_array, static_shape
-from symreg.errors import ConstantArgumentError, ExportError
+from symreg.errors import ExportError
 from symreg.registry import REGISTRY, Registry
 
 _SCALAR_TYPES = {
@@ -132,33 +133,17 @@ def _constant_of(value: Any) -> Any:
     raise LookupError(kind)
 
 
-def convert_args(op_name: str, params: tuple[Param, ...], args: tuple[Any, ...]) -> list[Any]:
-    """Turns the exporter's arguments into the rule's: tensors stay, constants become Python."""
-    if len(args) > len(params):
-        raise ExportError(
-            f"{op_name}: the model passes {len(args)} arguments but the rule takes "
-            f"{len(params)} after g ({', '.join(p.name for p in params)}); add the missing parameters"
-        )
-    converted = []
-    for param, value in zip(params, args):
-        if param.is_tensor:
-            is_none = isinstance(value, torch._C.Value) and value.node().mustBeNone()
-            converted.append(None if is_none else value)
-            continue
-        if isinstance(value, torch._C.Value):
-            try:
-                value = _constant_of(value)
-            except LookupError as e:
-                raise ConstantArgumentError(
-                    f"{op_name}: argument {param.name!r} must be a constant {param.describe()}, but the "
-                    f"model computes it (node {e.args[0]}); make it a Python constant in the model, or "
-                    "declare the parameter as a tensor (no annotation) and build the graph from it"
-                ) from None
-        try:
-            converted.append(coerce(op_name, param, value))
-        except TypeError as e:
-            raise ExportError(str(e)) from None
-    return converted
+def _tensor_arg(value: Any) -> Any:
+    return None if isinstance(value, torch._C.Value) and value.node().mustBeNone() else value
+
+
+def _constant_arg(value: Any) -> Any:
+    if not isinstance(value, torch._C.Value):
+        return value
+    try:
+        return _constant_of(value)
+    except LookupError as e:
+        raise LookupError(f"node {e.args[0]}") from None
 
 
 def _symbolic_for(name: str):
@@ -169,7 +154,8 @@ def _symbolic_for(name: str):
                 f"{name}: no symreg rule applies at opset {g.opset} (rules exist for opsets "
                 f"{', '.join(map(str, REGISTRY.opsets(name)))}); export at one of those or register one"
             )
-        return rule.fn(TorchScriptBuilder(g, name), *convert_args(name, rule.params, args))
+        converted = convert_args(name, rule.params, args, tensor=_tensor_arg, constant=_constant_arg)
+        return rule.fn(TorchScriptBuilder(g, name), *converted)
 
     symbolic.__qualname__ = symbolic.__name__ = f"symreg_symbolic[{name}]"
     return symbolic

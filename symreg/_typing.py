@@ -5,13 +5,17 @@ unannotated; constants are annotated ``int``, ``float``, ``bool``, ``str``,
 ``list[int]``, ``list[float]``, optionally wrapped in ``Optional[...]``. The same
 description can be given as a ``parse_args``-style string ("v,i,f,b,s,is,fs").
 """
+
 from __future__ import annotations
 
 import dataclasses
 import inspect
 import types
 import typing
-from typing import Any, Callable, Union
+from typing import Any, Union
+from collections.abc import Callable, Sequence
+
+from symreg.errors import ConstantArgumentError, ExportError
 
 # parse_args descriptors and the annotations they stand for.
 _DESCRIPTORS: dict[str, Any] = {
@@ -24,6 +28,7 @@ _DESCRIPTORS: dict[str, Any] = {
     "fs": list[float],
 }
 _CONSTANT_TYPES = {int, float, bool, str, list[int], list[float]}
+
 
 @dataclasses.dataclass(frozen=True)
 class Param:
@@ -42,12 +47,16 @@ class Param:
     def describe(self) -> str:
         if self.is_tensor:
             text = "Tensor"
+        elif _is_list(self.kind):
+            text = f"list[{typing.get_args(self.kind)[0].__name__}]"
         else:
-            text = getattr(self.kind, "__name__", None) if not _is_list(self.kind) else str(self.kind)
-        return f"Optional[{text}]" if self.optional else str(text)
+            text = self.kind.__name__
+        return f"Optional[{text}]" if self.optional else text
+
 
 def _is_list(kind: Any) -> bool:
     return typing.get_origin(kind) is list
+
 
 def _strip_optional(annotation: Any) -> tuple[Any, bool]:
     origin = typing.get_origin(annotation)
@@ -56,6 +65,7 @@ def _strip_optional(annotation: Any) -> tuple[Any, bool]:
         if len(args) == 1 and len(typing.get_args(annotation)) == 2:
             return args[0], True
     return annotation, False
+
 
 def params_of(op_name: str, fn: Callable, args: str | None) -> tuple[Param, ...]:
     """Reads the typed parameters of rule ``fn`` (everything after ``g``).
@@ -104,12 +114,14 @@ def params_of(op_name: str, fn: Callable, args: str | None) -> tuple[Param, ...]
         result.append(Param(p.name, kind, optional=optional, **default))
     return tuple(result)
 
+
 def _is_tensor_annotation(kind: Any) -> bool:
     try:
         import torch
     except ImportError:  # pragma: no cover - torch is a dependency
         return False
     return kind is torch.Tensor
+
 
 def _params_from_descriptors(op_name: str, fn: Callable, rest: list, args: str) -> tuple[Param, ...]:
     descriptors = [d.strip() for d in args.split(",")] if args.strip() else []
@@ -131,6 +143,7 @@ def _params_from_descriptors(op_name: str, fn: Callable, rest: list, args: str) 
         result.append(Param(p.name, _DESCRIPTORS[base], optional=optional, **default))
     return tuple(result)
 
+
 def coerce(op_name: str, param: Param, value: Any) -> Any:
     """Checks and converts a Python constant to ``param``'s type (int for float is fine)."""
     if value is None:
@@ -147,6 +160,7 @@ def coerce(op_name: str, param: Param, value: Any) -> Any:
         return _scalar(kind, value)
     except (TypeError, ValueError):
         raise _type_error(op_name, param, value) from None
+
 
 def _scalar(kind: type, value: Any) -> Any:
     if kind is str:
@@ -165,8 +179,45 @@ def _scalar(kind: type, value: Any) -> Any:
         raise TypeError
     return int(value)
 
+
 def _type_error(op_name: str, param: Param, value: Any) -> TypeError:
     return TypeError(
         f"{op_name}: argument {param.name!r} expects {param.describe()}, got {value!r} "
         f"({type(value).__name__}); fix the rule's annotation or the model's argument"
     )
+
+
+def convert_args(
+    op_name: str,
+    params: tuple[Param, ...],
+    args: Sequence[Any],
+    *,
+    tensor: Callable[[Any], Any],
+    constant: Callable[[Any], Any],
+) -> list[Any]:
+    """Turns an exporter's arguments into the rule's: ``tensor(value)`` for tensor
+    parameters, ``constant(value)`` (a Python value, or LookupError naming what
+    computes it) checked against the annotation for the others."""
+    if len(args) > len(params):
+        raise ExportError(
+            f"{op_name}: the model passes {len(args)} arguments but the rule takes "
+            f"{len(params)} after g ({', '.join(p.name for p in params)}); add the missing parameters"
+        )
+    converted = []
+    for param, value in zip(params, args):
+        if param.is_tensor:
+            converted.append(tensor(value))
+            continue
+        try:
+            value = constant(value)
+        except LookupError as e:
+            raise ConstantArgumentError(
+                f"{op_name}: argument {param.name!r} must be a constant {param.describe()}, but the "
+                f"model computes it ({e.args[0]}); make it a Python constant in the model, or "
+                "declare the parameter as a tensor (no annotation) and build the graph from it"
+            ) from None
+        try:
+            converted.append(coerce(op_name, param, value))
+        except TypeError as e:
+            raise ExportError(str(e)) from None
+    return converted

@@ -4,11 +4,13 @@ One interface, two adapters: :mod:`symreg._torchscript` (``torch.onnx.export(...
 dynamo=False)``) and :mod:`symreg._dynamo` (``dynamo=True``). A rule only uses what
 is declared here, so the same rule code runs under both exporters.
 """
+
 from __future__ import annotations
 
 import abc
 import dataclasses
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import torch

@@ -1,4 +1,5 @@
 """``symreg.export``: ``torch.onnx.export`` with the registry applied."""
+
 from __future__ import annotations
 
 import io
@@ -72,9 +73,7 @@ def _import_custom_domains(path: str | os.PathLike) -> None:
     model = onnx.load(path, load_external_data=False)
     declared = schemas.custom_domains()
     imported = {o.domain for o in model.opset_import}
-    used = {n.domain for n in _all_nodes(model.graph)} | {
-        n.domain for fn in model.functions for n in fn.node
-    }
+    used = {n.domain for n in _all_nodes(model.graph)} | {n.domain for fn in model.functions for n in fn.node}
     missing = sorted(d for d in used - imported if d in declared)
     if not missing:
         return

@@ -4,13 +4,15 @@ The kernels live in ``libsymreg_ort.so``, a plain shared library without a Pytho
 dependency: C++, C#, Java or Python deployments of ORT >= 1.21 load it with their
 ``RegisterCustomOpsLibrary``; :func:`library_path` says where it is.
 """
+
 from __future__ import annotations
 
 import os
 import threading
 import weakref
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import onnxruntime
 

@@ -4,11 +4,12 @@ The highest rule whose opset is <= the export opset wins. This module knows
 nothing about the exporters: they subscribe to changes (:meth:`Registry.subscribe`)
 and read rules with :meth:`Registry.lookup`.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import onnx
 
@@ -31,7 +32,7 @@ def check_name(name: object, what: str) -> str:
     """Validates a qualified op name ("namespace::op"), raising ValueError otherwise."""
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(
-            f"{what}({name!r}): name must be \"namespace::op\" (letters, digits, "
+            f'{what}({name!r}): name must be "namespace::op" (letters, digits, '
             'underscores), e.g. "aten::asinh" or "mylib::fancy"'
         )
     return name

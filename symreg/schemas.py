@@ -5,12 +5,14 @@ full_check=True)`` passes, the dynamo exporter can emit the node, and ONNX shape
 inference keeps element types and shapes after it. Its ``infer`` function also
 types the node's outputs when the TorchScript exporter builds it.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import re
 import typing
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 import onnx
 import onnx.defs
@@ -101,8 +103,22 @@ class Schema:
 
 
 REQUIRED = object()
-_ELEMENT_TYPES = {"float", "double", "float16", "bfloat16", "int8", "int16", "int32", "int64",
-                  "uint8", "uint16", "uint32", "uint64", "bool", "string"}
+_ELEMENT_TYPES = {
+    "float",
+    "double",
+    "float16",
+    "bfloat16",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "bool",
+    "string",
+}
 _SCHEMAS: dict[tuple[str, str], Schema] = {}
 
 

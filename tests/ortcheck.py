@@ -1,10 +1,11 @@
 """The one helper tests use to compare ONNX Runtime (with symreg's kernels) against eager PyTorch."""
+
 from __future__ import annotations
 
 import dataclasses
 import io
 import warnings
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import onnx

@@ -1,5 +1,6 @@
 """libsymreg_ort.so from C++ without Python: examples/cpp/run_model.cc and tests/cpp/register_check.cc,
 compiled with g++ against ORT's headers and the onnxruntime wheel's libonnxruntime."""
+
 import os
 import shutil
 import subprocess
@@ -26,7 +27,8 @@ def _ort_include_dir() -> Path:
         if (path / "onnxruntime_cxx_api.h").is_file():
             return path
     pytest.fail(
-        "ONNX Runtime C++ headers not found in " + ", ".join(map(str, candidates))
+        "ONNX Runtime C++ headers not found in "
+        + ", ".join(map(str, candidates))
         + "; set ONNXRUNTIME_INCLUDE_DIR or run `make headers`"
     )
 
@@ -50,8 +52,22 @@ def cpp_programs(tmp_path_factory):
     programs = {}
     for name, source in [("run_model", "examples/cpp/run_model.cc"), ("register_check", "tests/cpp/register_check.cc")]:
         out = tmp / name
-        cmd = ["g++", "-std=c++17", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{include}", str(REPO / source),
-               "-o", str(out), f"-L{lib_dir}", "-l:libonnxruntime.so.1", f"-Wl,-rpath,{lib_dir}", "-ldl"]
+        cmd = [
+            "g++",
+            "-std=c++17",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            f"-I{include}",
+            str(REPO / source),
+            "-o",
+            str(out),
+            f"-L{lib_dir}",
+            "-l:libonnxruntime.so.1",
+            f"-Wl,-rpath,{lib_dir}",
+            "-ldl",
+        ]
         result = subprocess.run(cmd, capture_output=True, text=True)
         assert result.returncode == 0, f"{' '.join(cmd)}\n{result.stderr}"
         programs[name] = out
@@ -94,8 +110,9 @@ def test_run_model_reports_ort_errors(cpp_programs, custom_op_model, tmp_path):
 
 
 def test_register_custom_ops_answers_every_caller(cpp_programs):
-    result = subprocess.run([str(cpp_programs["register_check"]), symreg.ort.library_path()],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(cpp_programs["register_check"]), symreg.ort.library_path()], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(": ", 1) for line in result.stdout.splitlines())
     old = lines["old runtime"]

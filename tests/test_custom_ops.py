@@ -1,4 +1,5 @@
 """User-defined ops: typed arguments through both exporters, custom-domain schemas, errors."""
+
 from __future__ import annotations
 
 import io
@@ -51,7 +52,9 @@ class ScaleRoll(torch.nn.Module):
 
 
 @pytest.mark.parametrize("exporter,opset", [("torchscript", 11), ("torchscript", 17), ("dynamo", 18)])
-@pytest.mark.parametrize("shift,alpha,negate,dims", [(1, 0.5, True, (0, 1)), (-2, 3, False, (1,)), (0, 1.0, True, (0,))])
+@pytest.mark.parametrize(
+    "shift,alpha,negate,dims", [(1, 0.5, True, (0, 1)), (-2, 3, False, (1,)), (0, 1.0, True, (0,))]
+)
 def test_typed_arguments_arrive_as_python_values(exporter, opset, shift, alpha, negate, dims):
     model = ScaleRoll(shift, alpha, negate, dims)
     seen.clear()
@@ -110,14 +113,18 @@ def test_non_constant_argument_names_op_and_argument(model, name, dynamo):
         def rule(g, x, amount: float):
             return g.op("Add", x, g.constant(amount))
 
-        dynamic = (
-            {"dynamic_shapes": ({0: torch.export.Dim("n")},)} if dynamo else {"dynamic_axes": {"x": {0: "n"}}}
-        )
+        dynamic = {"dynamic_shapes": ({0: torch.export.Dim("n")},)} if dynamo else {"dynamic_axes": {"x": {0: "n"}}}
         with pytest.raises(Exception) as info, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             symreg.export(
-                model, (torch.randn(3, 2),), io.BytesIO(), opset_version=18 if dynamo else 13,
-                dynamo=dynamo, input_names=["x"], verbose=False, **dynamic,
+                model,
+                (torch.randn(3, 2),),
+                io.BytesIO(),
+                opset_version=18 if dynamo else 13,
+                dynamo=dynamo,
+                input_names=["x"],
+                verbose=False,
+                **dynamic,
             )
         errors = [e for e in _chain(info.value) if isinstance(e, symreg.ConstantArgumentError)]
         assert errors, f"no ConstantArgumentError in {_chain(info.value)}"
@@ -140,9 +147,7 @@ def test_wrong_constant_type_is_an_export_error():
 
         with pytest.raises(Exception) as info:
             export(ScaledFixed(), (torch.randn(3),), "torchscript", 13)
-        assert any(
-            isinstance(e, symreg.ExportError) and "'factor' expects str" in str(e) for e in _chain(info.value)
-        )
+        assert any(isinstance(e, symreg.ExportError) and "'factor' expects str" in str(e) for e in _chain(info.value))
 
 
 class ScaledFixed(torch.nn.Module):

@@ -1,4 +1,5 @@
 """libsymreg_ort.so as ONNX Runtime sees it: exports, dependencies, symreg::Erfinv in sessions."""
+
 import gc
 import random
 import shutil
@@ -158,10 +159,14 @@ def test_loads_model_files(custom_op_model, tmp_path, as_path):
 
 def test_without_the_library_ort_does_not_know_the_op(custom_op_model):
     with pytest.raises(Exception, match="Erfinv"):
-        onnxruntime.InferenceSession(custom_op_model("Erfinv", TensorProto.FLOAT, ["n"]), providers=["CPUExecutionProvider"])
+        onnxruntime.InferenceSession(
+            custom_op_model("Erfinv", TensorProto.FLOAT, ["n"]), providers=["CPUExecutionProvider"]
+        )
 
 
-@pytest.mark.parametrize("elem", [TensorProto.INT32, TensorProto.INT64, TensorProto.FLOAT16], ids=["int32", "int64", "float16"])
+@pytest.mark.parametrize(
+    "elem", [TensorProto.INT32, TensorProto.INT64, TensorProto.FLOAT16], ids=["int32", "int64", "float16"]
+)
 def test_unsupported_dtype_is_refused_at_session_creation(custom_op_model, elem):
     with pytest.raises(Exception, match=r"Erfinv") as error:
         symreg.ort.InferenceSession(custom_op_model("Erfinv", elem, ["n"]))

@@ -1,4 +1,5 @@
 """The registry's public API: declaring rules, errors at decoration time, scope/unregister."""
+
 from __future__ import annotations
 
 import io

@@ -2,4 +2,5 @@
 
 Grouped by family (:mod:`symreg.ops.math`, ...); importing symreg registers them.
 """
+
 from symreg.ops import math  # noqa: F401

@@ -7,9 +7,10 @@ Runtime's CPU provider lacks float64 kernels for them, so float64 inputs get an
 exact composition of standard ops instead (:mod:`symreg.ops._hyperbolic_f64`).
 ONNX has no erfinv: it becomes ``symreg::Erfinv``, run by symreg's C++ kernel.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch

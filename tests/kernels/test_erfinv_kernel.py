@@ -1,4 +1,5 @@
 """symreg._kernels.erfinv (the C++ kernel behind symreg::Erfinv) against torch.erfinv in float64."""
+
 import numpy as np
 import pytest
 import torch
@@ -26,13 +27,15 @@ def float32_grid() -> np.ndarray:
 
 def float64_grid() -> np.ndarray:
     """Linear over (-1, 1), log-spaced towards 0 (subnormals too) and towards ±1, the last doubles below 1."""
-    x = np.concatenate([
-        np.linspace(0, 1, 2_000_001)[1:-1],
-        np.logspace(-323, -1, 200_001),
-        1 - np.logspace(-16, -1, 200_001),
-        1 - np.arange(1, 5_000) * 2.0**-53,
-        [TINY, 2 * TINY, 1e-310, np.finfo(np.float64).tiny, 1e-300, 1e-10, 1e-8, 1e-8 * (1 + 2**-52), 0.5],
-    ])
+    x = np.concatenate(
+        [
+            np.linspace(0, 1, 2_000_001)[1:-1],
+            np.logspace(-323, -1, 200_001),
+            1 - np.logspace(-16, -1, 200_001),
+            1 - np.arange(1, 5_000) * 2.0**-53,
+            [TINY, 2 * TINY, 1e-310, np.finfo(np.float64).tiny, 1e-300, 1e-10, 1e-8, 1e-8 * (1 + 2**-52), 0.5],
+        ]
+    )
     x = x[(x > 0) & (x < 1)]
     return np.concatenate([x, -x])
 
@@ -49,8 +52,15 @@ def test_matches_torch_on_dense_grid(dtype):
 
 
 EDGES = [
-    (1.0, np.inf), (-1.0, -np.inf), (1.5, np.nan), (-1.0000001, np.nan), (np.inf, np.nan),
-    (-np.inf, np.nan), (np.nan, np.nan), (0.0, 0.0), (-0.0, -0.0),
+    (1.0, np.inf),
+    (-1.0, -np.inf),
+    (1.5, np.nan),
+    (-1.0000001, np.nan),
+    (np.inf, np.nan),
+    (-np.inf, np.nan),
+    (np.nan, np.nan),
+    (0.0, 0.0),
+    (-0.0, -0.0),
 ]
 
 

@@ -1,4 +1,5 @@
 """aten::sinh, cosh, asinh, acosh, atanh and erfinv: exported by both exporters, run in ORT, vs eager."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,20 +31,69 @@ def _symmetric(values) -> np.ndarray:
 
 
 # Each op's domain: edge values, then a dense logarithmic sweep of magnitudes.
-_REAL_EDGES = _symmetric([0.0, _TINY, 1e-300, 1e-30, 1e-10, 1e-5, 0.1, 0.5, 1, 2, 20, 88, 89.5, 700, 709.8, 710.4,
-                          710.6, 1e150, 1e300, _MAX, np.inf])
-_UNIT_EDGES = _symmetric([0.0, _TINY, 1e-300, 1e-10, 0.1, 0.5, 0.9, 1 - 1e-10, 1 - _EPS, 1 - _EPS / 2, 1, 1 + _EPS,
-                          1.5, 1e300, np.inf])
+_REAL_EDGES = _symmetric(
+    [
+        0.0,
+        _TINY,
+        1e-300,
+        1e-30,
+        1e-10,
+        1e-5,
+        0.1,
+        0.5,
+        1,
+        2,
+        20,
+        88,
+        89.5,
+        700,
+        709.8,
+        710.4,
+        710.6,
+        1e150,
+        1e300,
+        _MAX,
+        np.inf,
+    ]
+)
+_UNIT_EDGES = _symmetric(
+    [0.0, _TINY, 1e-300, 1e-10, 0.1, 0.5, 0.9, 1 - 1e-10, 1 - _EPS, 1 - _EPS / 2, 1, 1 + _EPS, 1.5, 1e300, np.inf]
+)
 DOMAINS = {
     "sinh": np.concatenate([_REAL_EDGES, _symmetric(np.logspace(-300, np.log10(710.4), 3000))]),
     "cosh": np.concatenate([_REAL_EDGES, _symmetric(np.logspace(-300, np.log10(710.4), 3000))]),
     "asinh": np.concatenate([_REAL_EDGES, _symmetric(np.logspace(-307, 308, 3000))]),
-    "acosh": np.concatenate([
-        [1.0, 1 + _EPS, 1 + 1e-10, 1.5, 2, 1e8, 2.0**28, 1e150, 1e300, _MAX, np.inf, 0.5, 0.0, -0.0, -1, -2, -np.inf],
-        1 + np.logspace(-15.6, 2, 2000), np.logspace(2, 308, 2000),
-    ]),
-    "atanh": np.concatenate([_UNIT_EDGES, _symmetric(np.logspace(-307, -1e-9, 3000)), _symmetric(1 - np.logspace(-15.6, -1, 1000))]),
-    "erfinv": np.concatenate([_UNIT_EDGES, _symmetric(np.logspace(-307, -1e-9, 3000)), _symmetric(1 - np.logspace(-15.6, -1, 1000))]),
+    "acosh": np.concatenate(
+        [
+            [
+                1.0,
+                1 + _EPS,
+                1 + 1e-10,
+                1.5,
+                2,
+                1e8,
+                2.0**28,
+                1e150,
+                1e300,
+                _MAX,
+                np.inf,
+                0.5,
+                0.0,
+                -0.0,
+                -1,
+                -2,
+                -np.inf,
+            ],
+            1 + np.logspace(-15.6, 2, 2000),
+            np.logspace(2, 308, 2000),
+        ]
+    ),
+    "atanh": np.concatenate(
+        [_UNIT_EDGES, _symmetric(np.logspace(-307, -1e-9, 3000)), _symmetric(1 - np.logspace(-15.6, -1, 1000))]
+    ),
+    "erfinv": np.concatenate(
+        [_UNIT_EDGES, _symmetric(np.logspace(-307, -1e-9, 3000)), _symmetric(1 - np.logspace(-15.6, -1, 1000))]
+    ),
 }
 
 
@@ -113,9 +163,14 @@ def reference(name: str, x: torch.Tensor) -> torch.Tensor:
 @pytest.mark.parametrize("exporter,opset", EXPORTS)
 def test_erfinv_float32_against_float64_truth(exporter, opset):
     """The issue's bar: float32 erfinv within 1e-6 relative of torch.erfinv in float64."""
-    x = torch.from_numpy(np.concatenate([
-        np.linspace(-1, 1, 200001)[1:-1], _symmetric(np.logspace(-38, -1e-8, 2000)),
-    ])).float()
+    x = torch.from_numpy(
+        np.concatenate(
+            [
+                np.linspace(-1, 1, 200001)[1:-1],
+                _symmetric(np.logspace(-38, -1e-8, 2000)),
+            ]
+        )
+    ).float()
     proto = export(Unary(torch.erfinv), (x[:5],), exporter, opset)
     (y,) = run(proto, [x], threads=2)
     truth = torch.erfinv(x.double()).numpy()
