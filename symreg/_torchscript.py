@@ -33,6 +33,9 @@ _SCALAR_TYPES = {
 }
 
 
+_CONSTANT_ATTRS = {"value_float": np.float32, "value_floats": np.float32, "value_int": np.int64, "value_ints": np.int64}
+
+
 class TorchScriptBuilder(Builder):
     """``g`` over torch's ``GraphContext``."""
 
@@ -42,6 +45,10 @@ class TorchScriptBuilder(Builder):
         self.opset = int(graph_context.opset)
 
     def op(self, op_type: str, *inputs: Any, outputs: int = 1, **attrs: Any) -> Any:
+        if op_type == "Constant" and len(attrs) == 1 and next(iter(attrs)) in _CONSTANT_ATTRS:
+            # torch's TorchScript exporter only understands Constant(value=tensor).
+            ((key, value),) = attrs.items()
+            return self.constant(np.asarray(value, dtype=_CONSTANT_ATTRS[key]))
         values = [self._input(v) for v in inputs]
         suffixed = {_suffixed(self._op_name, op_type, k, v): _attr_value(v) for k, v in attrs.items()}
         result = self._g.op(op_type, *values, outputs=outputs, **suffixed)

@@ -245,3 +245,41 @@ def test_torchscript_user_call_gets_rules_without_symreg_export():
         warnings.simplefilter("ignore")
         torch.onnx.export(ScaleRoll(), (torch.randn(3, 4),), buffer, opset_version=13, dynamo=False)
     assert "Concat" in [n.op_type for n in onnx.load_from_string(buffer.getvalue()).graph.node]
+
+
+@torch.library.custom_op("symregtest::kitchen", mutates_args=())
+def kitchen(x: torch.Tensor) -> torch.Tensor:
+    values, indices = torch.topk(x.t(), 2, dim=1)
+    padded = torch.nn.functional.pad(values, (1, 1), mode="reflect")
+    return torch.cat([padded + 0.5 + torch.tensor([1.0, 2.0, 3.0, 4.0]), indices.float()], dim=1)
+
+
+@kitchen.register_fake
+def _(x):
+    return x.new_empty((x.shape[1], 6))
+
+
+@symreg.op("symregtest::kitchen", opset=12)
+def kitchen_rule(g, x):
+    """Every attribute kind of g.op, a tensor attribute, and a two-output node."""
+    t = g.op("Transpose", x, perm=[1, 0])  # list[int]
+    values, indices = g.op("TopK", t, g.constant([2]), axis=1, outputs=2)  # int, two outputs
+    padded = g.op("Pad", values, g.constant([0, 1, 0, 1]), mode="reflect")  # str
+    half = g.op("ConstantOfShape", g.op("Shape", padded), value=np.array([0.5], dtype=np.float32))  # tensor
+    ramp = g.op("Constant", value_floats=[1.0, 2.0, 3.0, 4.0])  # list[float]
+    out = g.op("Add", g.op("Add", padded, half), ramp)
+    return g.op("Concat", out, g.op("Cast", indices, to=1), axis=1)
+
+
+class Kitchen(torch.nn.Module):
+    def forward(self, x):
+        return kitchen(x)
+
+
+@pytest.mark.parametrize("exporter,opset", [("torchscript", 13), ("torchscript", 17), ("dynamo", 18)])
+def test_builder_attribute_kinds_and_multiple_outputs(exporter, opset):
+    proto = export(Kitchen(), (torch.randn(5, 3),), exporter, opset)
+    for shape in ((5, 3), (7, 4)):
+        x = torch.randn(shape)
+        (y,) = run(proto, [x])
+        np.testing.assert_allclose(y, Kitchen()(x).numpy(), rtol=1e-6)
