@@ -33,18 +33,27 @@ __all__ = [
     "Schema",
     "TensorInfo",
     "export",
+    "lowerings",
     "op",
     "ort",
     "rules",
     "same_as_input",
     "schema",
     "scope",
+    "set_lowering",
     "translation_table",
     "unregister",
 ]
 
 
-def op(name: str, opset: int = 1, *, replace: bool = False, args: str | None = None) -> Callable:
+def op(
+    name: str,
+    opset: int = 1,
+    *,
+    replace: bool = False,
+    args: str | None = None,
+    lowerings: tuple[str, ...] = (),
+) -> Callable:
     """Registers the decorated function as the export rule of op ``name`` at opsets >= ``opset``.
 
     The rule is called as ``fn(g, *arguments)`` with the :class:`Builder` ``g`` and
@@ -57,6 +66,10 @@ def op(name: str, opset: int = 1, *, replace: bool = False, args: str | None = N
     Several rules per op may exist at different opsets; the highest one <= the
     export opset wins. Registering the same (name, opset) twice raises
     ``ValueError`` unless ``replace=True``.
+
+    A rule that can lower its op in several ways names them in ``lowerings``; users
+    force one with :func:`set_lowering` or ``symreg.export(lowerings=...)``, and the
+    rule reads the choice from ``g.lowering`` (None: its own default).
 
     Raises:
         ValueError: malformed ``name``, ``opset`` outside what the installed onnx
@@ -71,7 +84,9 @@ def op(name: str, opset: int = 1, *, replace: bool = False, args: str | None = N
     def decorate(fn: Callable) -> Callable:
         if not callable(fn):
             raise TypeError(f"symreg.op({name!r}) decorates a function, got {fn!r}")
-        REGISTRY.add(Rule(name, opset, fn, params_of(name, fn, args)), replace=replace)
+        if isinstance(lowerings, str) or not all(isinstance(x, str) and x for x in lowerings):
+            raise TypeError(f"symreg.op({name!r}): lowerings must be a tuple of names, got {lowerings!r}")
+        REGISTRY.add(Rule(name, opset, fn, params_of(name, fn, args), tuple(lowerings)), replace=replace)
         return fn
 
     return decorate
@@ -87,9 +102,25 @@ def unregister(name: str, opset: int | None = None) -> None:
     REGISTRY.remove(name, opset)
 
 
+def set_lowering(name: str, lowering: str | None) -> None:
+    """Forces ``lowering`` for op ``name`` in every later export (None: the rule's default).
+
+    ``symreg.lowerings(name)`` lists the choices; ``symreg.export(lowerings=...)``
+    overrides this for one export. Raises ``ValueError`` for an unknown lowering.
+    """
+    check_name(name, "symreg.set_lowering")
+    REGISTRY.prefer(name, lowering)
+
+
+def lowerings(name: str) -> tuple[str, ...]:
+    """The lowerings of op ``name`` that a user can force (empty if it has one)."""
+    check_name(name, "symreg.lowerings")
+    return REGISTRY.lowerings(name)
+
+
 @contextlib.contextmanager
 def scope() -> Iterator[None]:
-    """Restores the rules, schemas and torch's registrations on exit::
+    """Restores the rules, forced lowerings, schemas and torch's registrations on exit::
 
     with symreg.scope():
         symreg.op("aten::sinh", opset=9, replace=True)(my_sinh)

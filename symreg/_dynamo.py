@@ -32,19 +32,19 @@ class DynamoBuilder(Builder):
 
     def __init__(self, opset: int, op_name: str) -> None:
         self.opset = opset
-        self._op_name = op_name
+        self.op_name = op_name
 
     def op(self, op_type: str, *inputs: Any, outputs: int = 1, **attrs: Any) -> Any:
         domain, _, name = op_type.rpartition("::")
         declared = schemas.lookup(domain, name) if domain else None
         if domain and declared is None:
             raise ExportError(
-                f"{self._op_name}: custom op {op_type!r} has no declared schema; declare it with "
+                f"{self.op_name}: custom op {op_type!r} has no declared schema; declare it with "
                 f"symreg.schema({op_type!r}, inputs=..., outputs=..., types=...) before exporting"
             )
         onnx_op = onnxscript.values.Opset(domain, declared.version if declared else self.opset)[name]
         if onnx_op is None:
-            raise ExportError(f"{self._op_name}: ONNX has no op {op_type!r} at opset {self.opset}")
+            raise ExportError(f"{self.op_name}: ONNX has no op {op_type!r} at opset {self.opset}")
         result = onnx_op(*inputs, **{k: _attr_value(v) for k, v in attrs.items()})
         outs = tuple(result) if isinstance(result, (list, tuple)) else (result,)
         if declared is not None and declared.infer is not None:
@@ -52,7 +52,7 @@ class DynamoBuilder(Builder):
             for out, info in zip(outs, infos):
                 _set_type(out, info)
         if outputs > len(outs):
-            raise ExportError(f"{self._op_name}: {op_type} has {len(outs)} outputs, the rule asked for {outputs}")
+            raise ExportError(f"{self.op_name}: {op_type} has {len(outs)} outputs, the rule asked for {outputs}")
         return outs[0] if outputs == 1 else outs[:outputs]
 
     def constant(self, value: Any, dtype: Any = None) -> Any:

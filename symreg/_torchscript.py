@@ -41,7 +41,7 @@ class TorchScriptBuilder(Builder):
 
     def __init__(self, graph_context: Any, op_name: str) -> None:
         self._g = graph_context
-        self._op_name = op_name
+        self.op_name = op_name
         self.opset = int(graph_context.opset)
 
     def op(self, op_type: str, *inputs: Any, outputs: int = 1, **attrs: Any) -> Any:
@@ -50,7 +50,7 @@ class TorchScriptBuilder(Builder):
             ((key, value),) = attrs.items()
             return self.constant(np.asarray(value, dtype=_CONSTANT_ATTRS[key]))
         values = [self._input(v) for v in inputs]
-        suffixed = {_suffixed(self._op_name, op_type, k, v): _attr_value(v) for k, v in attrs.items()}
+        suffixed = {_suffixed(self.op_name, op_type, k, v): _attr_value(v) for k, v in attrs.items()}
         result = self._g.op(op_type, *values, outputs=outputs, **suffixed)
         domain, _, name = op_type.rpartition("::")
         declared = schemas.lookup(domain, name) if domain else None

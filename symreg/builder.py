@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from symreg.registry import REGISTRY
+
 
 @dataclasses.dataclass(frozen=True)
 class TensorInfo:
@@ -37,6 +39,14 @@ class Builder(abc.ABC):
 
     #: ONNX opset of the graph being built; a rule's nodes must be valid at it.
     opset: int
+    #: The op being translated, e.g. "torchvision::deform_conv2d" (for error messages).
+    op_name: str
+
+    @property
+    def lowering(self) -> str | None:
+        """The lowering the user forced for this op (``symreg.set_lowering`` or
+        ``symreg.export(lowerings=...)``), or None to let the rule choose."""
+        return REGISTRY.preferred(self.op_name)
 
     @abc.abstractmethod
     def op(self, op_type: str, *inputs: Any, outputs: int = 1, **attrs: Any) -> Any:

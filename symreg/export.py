@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import onnx
@@ -12,6 +13,7 @@ import torch
 from symreg import schemas
 from symreg._dynamo import translation_table
 from symreg.errors import ExportError
+from symreg.registry import REGISTRY
 
 
 def export(
@@ -21,6 +23,7 @@ def export(
     *,
     opset_version: int | None = None,
     dynamo: bool = False,
+    lowerings: Mapping[str, str] | None = None,
     **kwargs: Any,
 ) -> Any:
     """Exports ``model`` with symreg's rules, like ``torch.onnx.export``.
@@ -32,6 +35,9 @@ def export(
     model's ``opset_import`` lists every custom domain its nodes use. Every other
     argument (``input_names``, ``output_names``, ``dynamic_axes``,
     ``dynamic_shapes``, ...) goes to ``torch.onnx.export`` unchanged.
+
+    ``lowerings`` forces a lowering per op for this export, e.g.
+    ``{"torchvision::deform_conv2d": "decomposition"}`` (see :func:`symreg.lowerings`).
 
     Returns what ``torch.onnx.export`` returns (an ``ONNXProgram`` with ``dynamo=True``).
     """
@@ -46,7 +52,8 @@ def export(
         declared = {d: v for d, v in schemas.custom_domains().items() if v != 1}
         kwargs["custom_opsets"] = {**declared, **(kwargs.get("custom_opsets") or {})}
     try:
-        result = torch.onnx.export(model, args, f, opset_version=opset_version, dynamo=dynamo, **kwargs)
+        with REGISTRY.export_lowerings(lowerings or {}):
+            result = torch.onnx.export(model, args, f, opset_version=opset_version, dynamo=dynamo, **kwargs)
     except Exception as e:
         cause = _rule_error(e)
         if cause is None or cause is e:

@@ -7,9 +7,11 @@ and read rules with :meth:`Registry.lookup`.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import onnx
 
@@ -26,6 +28,7 @@ class Rule:
     opset: int
     fn: Callable
     params: tuple[Param, ...]
+    lowerings: tuple[str, ...] = ()  # the lowerings a user may force, if the rule has several
 
 
 def check_name(name: object, what: str) -> str:
@@ -54,7 +57,11 @@ class Registry:
 
     def __init__(self) -> None:
         self._rules: dict[str, dict[int, Rule]] = {}
+        self._preferred: dict[str, str] = {}
         self._subscribers: list[Callable[[str], None]] = []
+        self._export_preferred: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
+            "symreg_export_lowerings", default={}
+        )
 
     def subscribe(self, callback: Callable[[str], None]) -> None:
         """Calls ``callback(name)`` after the rules of ``name`` change."""
@@ -87,6 +94,8 @@ class Registry:
             del versions[opset]
         if not versions:
             del self._rules[name]
+        if self._preferred.get(name) not in self.lowerings(name):
+            self._preferred.pop(name, None)
         self._changed(name)
 
     def lookup(self, name: str, opset: int) -> Rule | None:
@@ -101,13 +110,49 @@ class Registry:
     def names(self) -> Iterator[str]:
         return iter(sorted(self._rules))
 
-    def snapshot(self) -> dict[str, dict[int, Rule]]:
-        return {name: dict(versions) for name, versions in self._rules.items()}
+    def lowerings(self, name: str) -> tuple[str, ...]:
+        """Every lowering the rules of ``name`` let a user force."""
+        found = {low: None for rule in self._rules.get(name, {}).values() for low in rule.lowerings}
+        return tuple(found)
 
-    def restore(self, snapshot: dict[str, dict[int, Rule]]) -> None:
-        changed = set(self._rules) | set(snapshot)
-        changed = {n for n in changed if self._rules.get(n) != snapshot.get(n)}
-        self._rules = {name: dict(versions) for name, versions in snapshot.items()}
+    def check_lowering(self, name: str, lowering: str, what: str) -> None:
+        available = self.lowerings(name)
+        if lowering not in available:
+            choices = ", ".join(map(repr, available)) or "none: its rules have a single lowering"
+            raise ValueError(f"{what}: {name} has no lowering {lowering!r}; choose one of {choices}")
+
+    def prefer(self, name: str, lowering: str | None) -> None:
+        """Forces ``lowering`` for ``name`` in every export (None: let the rule choose)."""
+        if lowering is None:
+            self._preferred.pop(name, None)
+            return
+        self.check_lowering(name, lowering, f"symreg.set_lowering({name!r}, {lowering!r})")
+        self._preferred[name] = lowering
+
+    def preferred(self, name: str) -> str | None:
+        """The lowering forced for ``name`` by the current export or globally, if any."""
+        return self._export_preferred.get().get(name) or self._preferred.get(name)
+
+    @contextlib.contextmanager
+    def export_lowerings(self, lowerings: Mapping[str, str]) -> Iterator[None]:
+        """Forces ``lowerings`` (op name to lowering) for the exports inside the block."""
+        for name, lowering in lowerings.items():
+            self.check_lowering(name, lowering, f"symreg.export(lowerings={{{name!r}: {lowering!r}}})")
+        token = self._export_preferred.set(dict(lowerings))
+        try:
+            yield
+        finally:
+            self._export_preferred.reset(token)
+
+    def snapshot(self) -> tuple[dict[str, dict[int, Rule]], dict[str, str]]:
+        return {name: dict(versions) for name, versions in self._rules.items()}, dict(self._preferred)
+
+    def restore(self, snapshot: tuple[dict[str, dict[int, Rule]], dict[str, str]]) -> None:
+        rules, preferred = snapshot
+        changed = set(self._rules) | set(rules)
+        changed = {n for n in changed if self._rules.get(n) != rules.get(n)}
+        self._rules = {name: dict(versions) for name, versions in rules.items()}
+        self._preferred = dict(preferred)
         for name in sorted(changed):
             self._changed(name)
 

@@ -196,3 +196,46 @@ def test_annotations_and_descriptors_agree():
     assert [p.kind for p in params_of("m::a", annotated, None)] == [
         p.kind for p in params_of("m::a", described, "v,i,f,b,s,is,fs,i?")
     ]
+
+
+def _sinh_by_lowering(g, x):
+    return {"neg": lambda: g.op("Neg", x), "abs": lambda: g.op("Abs", x)}.get(g.lowering, lambda: g.op("Sinh", x))()
+
+
+@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
+def test_forced_lowering_reaches_the_rule(dynamo):
+    import onnx
+
+    def exported_ops(**kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            program = symreg.export(Sinh(), (torch.randn(3),), None if dynamo else (buffer := io.BytesIO()),
+                                    opset_version=18, dynamo=dynamo, verbose=False, **kwargs)  # fmt: skip
+        proto = program.model_proto if dynamo else onnx.load_from_string(buffer.getvalue())
+        return [n.op_type for n in proto.graph.node]
+
+    with symreg.scope():
+        symreg.op("aten::sinh", opset=9, replace=True, lowerings=("neg", "abs"))(_sinh_by_lowering)
+        assert symreg.lowerings("aten::sinh") == ("neg", "abs")
+        assert exported_ops() == ["Sinh"]
+        symreg.set_lowering("aten::sinh", "neg")
+        assert exported_ops() == ["Neg"]
+        assert exported_ops(lowerings={"aten::sinh": "abs"}) == ["Abs"]
+        assert exported_ops() == ["Neg"]
+        symreg.set_lowering("aten::sinh", None)
+        assert exported_ops() == ["Sinh"]
+
+
+def test_lowering_choices_are_validated_and_scoped():
+    with symreg.scope():
+        symreg.op("aten::sinh", opset=9, replace=True, lowerings=("neg", "abs"))(_sinh_by_lowering)
+        with pytest.raises(ValueError, match=r"aten::sinh has no lowering 'fast'; choose one of 'neg', 'abs'"):
+            symreg.set_lowering("aten::sinh", "fast")
+        with pytest.raises(ValueError, match="aten::cosh has no lowering 'x'; choose one of none"):
+            symreg.set_lowering("aten::cosh", "x")
+        with pytest.raises(TypeError, match="lowerings must be a tuple of names"):
+            symreg.op("aten::sinh", opset=10, lowerings="neg")(_sinh_by_lowering)
+        symreg.set_lowering("aten::sinh", "neg")
+        assert torchscript_ops(Sinh()) == ["Neg"]
+    assert symreg.lowerings("aten::sinh") == ()
+    assert torchscript_ops(Sinh()) == ["Sinh"]
