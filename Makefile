@@ -29,11 +29,13 @@ $(ORT_HEADERS):
 headers: $(ORT_HEADERS)
 
 # Installed exactly as users install it: build a wheel, then pip-install the wheel.
+# flock: several shells in one checkout may build at once; builds take turns.
 $(INSTALLED): $(VENV)/.deps-installed $(ORT_HEADERS) $(SOURCES)
-	rm -rf build
-	ONNXRUNTIME_INCLUDE_DIR=$(CURDIR)/$(DEPS)/onnxruntime/include/onnxruntime \
-		$(PIP) wheel --quiet --no-deps --no-build-isolation -w $(WHEEL_DIR) .
-	$(PIP) install --quiet --force-reinstall --no-deps $(WHEEL_DIR)/symreg-*.whl
+	flock $(VENV)/.build-lock sh -c '\
+		rm -rf build && \
+		ONNXRUNTIME_INCLUDE_DIR=$(CURDIR)/$(DEPS)/onnxruntime/include/onnxruntime \
+			$(PIP) wheel --quiet --no-deps --no-build-isolation -w $(WHEEL_DIR) . && \
+		$(PIP) install --quiet --force-reinstall --no-deps $(WHEEL_DIR)/symreg-*.whl'
 	touch $@
 
 install: $(INSTALLED)
