@@ -14,25 +14,32 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 
-from symreg import ort
+from symreg import debug, ort
 from symreg._dynamo import translation_table
 from symreg._torchscript import MIRROR as _MIRROR  # noqa: F401 - mirrors rules into torch
 from symreg._typing import params_of
 from symreg.builder import Builder, TensorInfo
 from symreg.errors import ConstantArgumentError, ExportError
 from symreg.export import export
+from symreg.pykernels import KernelError, PyKernel, kernel, kernels, unregister_kernel
 from symreg.registry import REGISTRY, Rule, check_name, check_opset
 from symreg.schemas import Schema, same_as_input, schema
+from symreg.verify import verify
 
 __version__ = "0.1.0"
 __all__ = [
     "Builder",
     "ConstantArgumentError",
     "ExportError",
+    "KernelError",
+    "PyKernel",
     "Rule",
     "Schema",
     "TensorInfo",
+    "debug",
     "export",
+    "kernel",
+    "kernels",
     "lowerings",
     "op",
     "ort",
@@ -43,6 +50,7 @@ __all__ = [
     "set_lowering",
     "translation_table",
     "unregister",
+    "verify",
 ]
 
 
@@ -120,22 +128,25 @@ def lowerings(name: str) -> tuple[str, ...]:
 
 @contextlib.contextmanager
 def scope() -> Iterator[None]:
-    """Restores the rules, forced lowerings, schemas and torch's registrations on exit::
+    """Restores the rules, forced lowerings, schemas, Python kernels and torch's registrations on exit::
 
     with symreg.scope():
         symreg.op("aten::sinh", opset=9, replace=True)(my_sinh)
         ...  # export with my_sinh
     # the previous aten::sinh rule is back
     """
+    from symreg import pykernels as _pykernels
     from symreg import schemas as _schemas
 
     rules_before = REGISTRY.snapshot()
     schemas_before = _schemas.snapshot()
+    kernels_before = _pykernels.snapshot()
     try:
         yield
     finally:
         REGISTRY.restore(rules_before)
         _schemas.restore(schemas_before)
+        _pykernels.restore(kernels_before)
 
 
 def rules() -> dict[str, tuple[int, ...]]:

@@ -56,7 +56,7 @@ class DynamoBuilder(Builder):
         return outs[0] if outputs == 1 else outs[:outputs]
 
     def constant(self, value: Any, dtype: Any = None) -> Any:
-        array = np.ascontiguousarray(as_array(value, dtype))
+        array = np.array(as_array(value, dtype), order="C")
         return onnxscript.values.Opset("", self.opset).Constant(value=ir.tensor(array))
 
     def info(self, value: Any) -> TensorInfo:

@@ -132,7 +132,7 @@ def _constant_of(value: Any) -> Any:
         return None
     kind = node.kind()
     if kind == "onnx::Constant":
-        return node.t("value").tolist()
+        return node.s("value") if node.kindOf("value") == "s" else node.t("value").tolist()
     if kind == "prim::Constant":
         return value.toIValue()
     if kind == "prim::ListConstruct":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import types
 import typing
 from typing import Any
 from collections.abc import Callable, Sequence
@@ -229,7 +230,7 @@ def _tensor_type(op: str, text: str) -> str:
 
 
 def _attr(op: str, name: str, spec: Any) -> tuple[str, Any, Any]:
-    if spec in _ATTR_TYPES:
+    if isinstance(spec, (type, types.GenericAlias)) and spec in _ATTR_TYPES:
         return name, spec, REQUIRED
     kind = _kind_of_default(spec)
     if kind is None:

@@ -17,20 +17,32 @@ import symreg
 EXPORTS = [("torchscript", 9), ("torchscript", 11), ("torchscript", 13), ("torchscript", 17), ("dynamo", 18)]
 
 
-def export(model: torch.nn.Module, args: tuple, exporter: str, opset: int, dynamic: bool = True) -> onnx.ModelProto:
+def export(
+    model: torch.nn.Module,
+    args: tuple,
+    exporter: str,
+    opset: int,
+    dynamic: bool = True,
+    dims: tuple[int, ...] | None = None,
+) -> onnx.ModelProto:
     """Exports with symreg (input dims dynamic when ``dynamic``), checks, returns the model.
 
-    Dims of size >= 2 are dynamic under both exporters; the TorchScript exporter also
-    makes dims of size 0 and 1 dynamic.
+    ``dims`` names the dynamic dims of every input (all when None). Dims of size >= 2
+    are dynamic under both exporters; the TorchScript exporter also makes dims of
+    size 0 and 1 dynamic.
     """
     names = [f"in{i}" for i in range(len(args))]
     kwargs: dict = {"input_names": names}
     if dynamic and exporter == "torchscript":
-        kwargs["dynamic_axes"] = {n: {d: f"{n}_d{d}" for d in range(a.dim())} for n, a in zip(names, args)}
+        kwargs["dynamic_axes"] = {
+            n: {d: f"{n}_d{d}" for d in range(a.dim()) if dims is None or d in dims} for n, a in zip(names, args)
+        }
     if dynamic and exporter == "dynamo":
         # torch.export specialises dims of size 0 and 1 (and fails on AUTO for size 0).
         kwargs["dynamic_shapes"] = tuple(
-            {d: torch.export.Dim.AUTO for d in range(a.dim()) if a.shape[d] >= 2} or None for a in args
+            {d: torch.export.Dim.AUTO for d in range(a.dim()) if a.shape[d] >= 2 and (dims is None or d in dims)}
+            or None
+            for a in args
         )
     buffer = io.BytesIO()
     with warnings.catch_warnings():

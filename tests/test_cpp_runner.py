@@ -119,3 +119,40 @@ def test_register_custom_ops_answers_every_caller(cpp_programs):
     assert old.startswith("error: ") and "ONNX Runtime >= 1.21 (C API version 21)" in old and "1.20.1" in old
     assert lines["current runtime"] == "ok" and lines["current runtime again"] == "ok"
     assert lines["null options"].startswith("error: ")
+
+
+class _DeformBlock(torch.nn.Module):
+    """DCNv2: offsets and mask predicted by a convolution, then torchvision's deform_conv2d."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.offset_mask = torch.nn.Conv2d(8, 27, 3, padding=1)
+        self.deform = __import__("torchvision").ops.DeformConv2d(8, 16, 3, padding=1)
+
+    def forward(self, x):
+        offset, mask = torch.split(self.offset_mask(x), [18, 9], dim=1)
+        return self.deform(x, offset * 3, torch.sigmoid(mask))
+
+
+def test_run_model_runs_an_exported_deformable_convolution(cpp_programs, tmp_path):
+    """The issue-4 story: export a DCNv2 block at opset 11, run it from C++ with no Python."""
+    import warnings
+
+    import onnx
+
+    import symreg
+
+    model, path = _DeformBlock().eval(), tmp_path / "dcn.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        symreg.export(model, (torch.randn(1, 8, 12, 12),), str(path), opset_version=11, input_names=["x"],
+                      dynamic_axes={"x": {0: "n", 2: "h", 3: "w"}})  # fmt: skip
+    assert "DeformConv2d" in {n.op_type for n in onnx.load(path).graph.node}
+    x = np.random.default_rng(1).standard_normal((2, 8, 15, 9)).astype(np.float32)
+    result = _run_model(cpp_programs["run_model"], path, x, "float32", tmp_path)
+    assert result.returncode == 0, result.stderr
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x)).numpy()
+    got = np.fromfile(tmp_path / "y.bin", dtype=np.float32).reshape(expected.shape)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-4)

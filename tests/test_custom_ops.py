@@ -283,3 +283,32 @@ def test_builder_attribute_kinds_and_multiple_outputs(exporter, opset):
         x = torch.randn(shape)
         (y,) = run(proto, [x])
         np.testing.assert_allclose(y, Kitchen()(x).numpy(), rtol=1e-6)
+
+
+@torch.library.custom_op("symregtest::tagged", mutates_args=())
+def tagged(x: torch.Tensor, tag: str) -> torch.Tensor:
+    return x.clone()
+
+
+@tagged.register_fake
+def _(x, tag):
+    return torch.empty_like(x)
+
+
+@pytest.mark.parametrize("exporter,opset", [("torchscript", 13), ("dynamo", 18)])
+def test_str_argument_arrives_as_python_str(exporter, opset):
+    seen_tags = []
+
+    class Tagged(torch.nn.Module):
+        def forward(self, x):
+            return tagged(x, "hello")
+
+    with symreg.scope():
+
+        @symreg.op("symregtest::tagged", opset=9)
+        def rule(g, x, tag: str):
+            seen_tags.append(tag)
+            return g.op("Identity", x)
+
+        export(Tagged(), (torch.randn(2, 3),), exporter, opset)
+    assert seen_tags and seen_tags[-1] == "hello"

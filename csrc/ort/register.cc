@@ -2,6 +2,7 @@
 #include <exception>
 #include <string>
 
+#include "ort/deform_conv2d_op.h"
 #include "ort/erfinv_op.h"
 #include "ort/ort_api.h"
 
@@ -11,6 +12,7 @@ namespace {
 // Adding an op: include its header above and add its factory here.
 constexpr OpList (*kOpFactories[])() = {
     ErfinvOps,
+    DeformConv2dOps,
 };
 
 constexpr uint32_t kNeededApi = ORT_API_VERSION;

@@ -3,11 +3,20 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kernels/math/erfinv.h"
+#include "kernels/vision/deform_conv2d.h"
 
 namespace py = pybind11;
 
@@ -44,6 +53,75 @@ void DefUnary(py::module_& m, const char* name, const char* doc, Kernel kernel) 
       py::arg("x"), doc);
 }
 
+template <typename T>
+using CArray = py::array_t<T, py::array::c_style | py::array::forcecast>;
+
+std::vector<int64_t> ShapeOf(const py::array& a) { return std::vector<int64_t>(a.shape(), a.shape() + a.ndim()); }
+
+// fn(0) ... fn(tasks - 1) on `threads` threads (the caller's included). Only for
+// benchmarks and tests of this module: the ORT library runs on ORT's own pool.
+template <typename Fn>
+void RunTasks(int64_t tasks, int64_t threads, const Fn& fn) {
+  std::atomic<int64_t> next{0};
+  const auto work = [&] {
+    for (int64_t task = next++; task < tasks; task = next++) fn(task);
+  };
+  std::vector<std::thread> pool;
+  for (int64_t t = 1; t < std::min(threads, tasks); ++t) pool.emplace_back(work);
+  work();
+  for (auto& thread : pool) thread.join();
+}
+
+template <typename T>
+py::array DeformConv2dTyped(const py::array& x, const py::array& weight, const py::array& offset,
+                            const std::optional<py::array>& mask, const std::optional<py::array>& bias,
+                            const symreg::kernels::DeformConv2dAttrs& attrs, int64_t threads, bool gemm_only) {
+  using symreg::kernels::DeformConv2d;
+  const auto xa = CArray<T>::ensure(x), wa = CArray<T>::ensure(weight), oa = CArray<T>::ensure(offset);
+  const CArray<T> ma = mask ? CArray<T>::ensure(*mask) : CArray<T>(), ba = bias ? CArray<T>::ensure(*bias) : CArray<T>();
+  const std::vector<int64_t> mask_shape = mask ? ShapeOf(ma) : std::vector<int64_t>{};
+  const std::vector<int64_t> bias_shape = bias ? ShapeOf(ba) : std::vector<int64_t>{};
+  symreg::kernels::DeformConv2dShape shape;
+  const std::string problem = symreg::kernels::CheckDeformConv2d(ShapeOf(xa), ShapeOf(wa), ShapeOf(oa),
+                                                                 mask ? &mask_shape : nullptr,
+                                                                 bias ? &bias_shape : nullptr, attrs, &shape);
+  if (!problem.empty()) throw py::value_error("symreg::DeformConv2d: " + problem);
+  py::array_t<T> out(shape.OutputShape());
+  if (out.size() == 0) return out;
+  const symreg::kernels::DeformConv2dData<T> data{xa.data(), wa.data(), oa.data(), mask ? ma.data() : nullptr,
+                                                  bias ? ba.data() : nullptr, out.mutable_data()};
+  const auto elements = static_cast<size_t>(DeformConv2d<T>::WorkspaceSize(shape));
+  // Uninitialised, as ORT's allocator gives it: the kernel writes before it reads.
+  const std::unique_ptr<T, decltype(&std::free)> workspace(static_cast<T*>(std::malloc(std::max<size_t>(elements, 1) * sizeof(T))), &std::free);
+  if (!workspace) throw std::bad_alloc();
+  {
+    py::gil_scoped_release release;
+    const DeformConv2d<T> conv(shape, data, workspace.get(),
+                               gemm_only ? DeformConv2d<T>::Mode::kSkipSampling : DeformConv2d<T>::Mode::kFull);
+    RunTasks(conv.NumPrepareTasks(), threads, [&](int64_t task) { conv.Prepare(task); });
+    RunTasks(conv.NumTasks(), threads, [&](int64_t task) { conv.Run(task); });
+  }
+  return out;
+}
+
+py::array DeformConv2dPy(const py::array& x, const py::array& weight, const py::array& offset,
+                         const std::optional<py::array>& mask, const std::optional<py::array>& bias,
+                         const std::vector<int64_t>& strides, const std::vector<int64_t>& pads,
+                         const std::vector<int64_t>& dilations, int64_t group, int64_t offset_group, int64_t threads,
+                         bool gemm_only) {
+  const py::dtype dt = x.dtype();
+  const bool f32 = dt.kind() == 'f' && dt.itemsize() == 4, f64 = dt.kind() == 'f' && dt.itemsize() == 8;
+  const auto same = [&](const py::array& a) { return a.dtype().is(dt) || a.dtype().equal(dt); };
+  if (!(f32 || f64) || !same(weight) || !same(offset) || (mask && !same(*mask)) || (bias && !same(*bias))) {
+    throw py::type_error("symreg._kernels.deform_conv2d: expected float32 or float64 arrays, all of one dtype; got x " +
+                         py::str(dt).cast<std::string>());
+  }
+  if (threads < 1) throw py::value_error("symreg._kernels.deform_conv2d: threads must be >= 1, got " + std::to_string(threads));
+  const symreg::kernels::DeformConv2dAttrs attrs{strides, pads, dilations, group, offset_group};
+  if (f32) return DeformConv2dTyped<float>(x, weight, offset, mask, bias, attrs, threads, gemm_only);
+  return DeformConv2dTyped<double>(x, weight, offset, mask, bias, attrs, threads, gemm_only);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_kernels, m) {
@@ -51,4 +129,17 @@ PYBIND11_MODULE(_kernels, m) {
 
   DefUnary(m, "erfinv", "Inverse error function, elementwise; float32 or float64 array in, same dtype and shape out.",
            [](const auto* x, auto* y, int64_t n) { symreg::kernels::erfinv(x, y, n); });
+
+  m.def("deform_conv2d", &DeformConv2dPy, py::arg("x"), py::arg("w"), py::arg("offset"),
+        py::arg("mask") = py::none(), py::arg("bias") = py::none(), py::arg("strides") = std::vector<int64_t>{1, 1},
+        py::arg("pads") = std::vector<int64_t>{0, 0, 0, 0}, py::arg("dilations") = std::vector<int64_t>{1, 1},
+        py::arg("group") = 1, py::arg("offset_group") = 1, py::kw_only(), py::arg("threads") = 1,
+        py::arg("gemm_only") = false,
+        "Deformable 2-D convolution, torchvision.ops.deform_conv2d semantics (the kernel of symreg::DeformConv2d).\n\n"
+        "x (N, C_in, H, W), weight (C_out, C_in/group, kH, kW), offset (N, 2*offset_group*kH*kW, out_h, out_w),\n"
+        "mask (N, offset_group*kH*kW, out_h, out_w) or None, bias (C_out) or None; float32 or float64, one dtype.\n"
+        "strides (h, w), pads (top, left, bottom, right), dilations (h, w). Returns (N, C_out, out_h, out_w).\n"
+        "Raises ValueError naming the problem for inconsistent shapes or attributes.\n"
+        "Benchmark aids: threads runs the kernel's tasks on that many threads; gemm_only=True skips the\n"
+        "bilinear sampling (wrong results), timing the kernel's GEMM alone.");
 }

@@ -1,6 +1,7 @@
 """symreg's built-in op pack: rules for ops today's exporters cannot export.
 
-Grouped by family (:mod:`symreg.ops.math`, ...); importing symreg registers them.
+Grouped by family (:mod:`symreg.ops.math`, :mod:`symreg.ops.vision`); importing symreg
+registers them.
 """
 
-from symreg.ops import math  # noqa: F401
+from symreg.ops import math, vision  # noqa: F401

@@ -1,0 +1,236 @@
+#include "kernels/vision/deform_conv2d.h"
+
+#include <algorithm>
+#include <cmath>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "kernels/vision/deform_conv2d_tile.h"
+
+namespace symreg::kernels {
+namespace {
+
+// Pixels per transpose task and output channels per weight-permutation task: a few
+// hundred kilobytes of copying each, enough to amortise a pool dispatch.
+constexpr int64_t kTransposePixels = 1024;
+constexpr int64_t kPermuteChannels = 64;
+
+// (C, P) slab of an NCHW image -> (P, C) rows of the NHWC copy, in 32 x 32 blocks so
+// that both sides stream through whole cache lines.
+template <typename T>
+void Transpose(const T* src, int64_t src_stride, T* dst, int64_t dst_stride, int64_t rows, int64_t cols) {
+  constexpr int64_t kBlock = 32;
+  for (int64_t r0 = 0; r0 < rows; r0 += kBlock) {
+    const int64_t r1 = std::min(rows, r0 + kBlock);
+    for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
+      const int64_t c1 = std::min(cols, c0 + kBlock);
+      for (int64_t r = r0; r < r1; ++r) {
+        for (int64_t c = c0; c < c1; ++c) dst[c * dst_stride + r] = src[r * src_stride + c];
+      }
+    }
+  }
+}
+
+std::string Dims(const std::vector<int64_t>& v) {
+  std::string text = "[";
+  for (size_t i = 0; i < v.size(); ++i) text += (i ? ", " : "") + std::to_string(v[i]);
+  return text + "]";
+}
+
+// *out = product (or sum) of non-negative factors; false when it overflows int64.
+bool Mul(std::initializer_list<int64_t> factors, int64_t* out) {
+  int64_t p = 1;
+  for (int64_t f : factors) {
+    if (__builtin_mul_overflow(p, f, &p)) return false;
+  }
+  *out = p;
+  return true;
+}
+
+bool Add(std::initializer_list<int64_t> terms, int64_t* out) {
+  int64_t sum = 0;
+  for (int64_t t : terms) {
+    if (__builtin_add_overflow(sum, t, &sum)) return false;
+  }
+  *out = sum;
+  return true;
+}
+
+std::string CheckAttrs(const DeformConv2dAttrs& a) {
+  if (a.strides.size() != 2) return "strides must have 2 values (h, w), got " + Dims(a.strides);
+  if (a.pads.size() != 4) return "pads must have 4 values (top, left, bottom, right), got " + Dims(a.pads);
+  if (a.dilations.size() != 2) return "dilations must have 2 values (h, w), got " + Dims(a.dilations);
+  const auto positive = [](const std::vector<int64_t>& v) { return std::all_of(v.begin(), v.end(), [](int64_t e) { return e > 0; }); };
+  if (!positive(a.strides)) return "strides must be positive, got " + Dims(a.strides);
+  if (!positive(a.dilations)) return "dilations must be positive, got " + Dims(a.dilations);
+  if (std::any_of(a.pads.begin(), a.pads.end(), [](int64_t e) { return e < 0; })) {
+    return "pads must be non-negative, got " + Dims(a.pads);
+  }
+  if (a.group <= 0) return "group must be positive, got " + std::to_string(a.group);
+  if (a.offset_group <= 0) return "offset_group must be positive, got " + std::to_string(a.offset_group);
+  return "";
+}
+
+std::string CheckRank(const char* name, const std::vector<int64_t>& dims, size_t rank, const char* layout) {
+  if (dims.size() != rank) {
+    return std::string(name) + " must be " + std::to_string(rank) + "-D " + layout + ", got shape " + Dims(dims);
+  }
+  if (std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 0; })) {
+    return std::string(name) + " has a negative dimension: " + Dims(dims);
+  }
+  return "";
+}
+
+constexpr int64_t kOverflow = -2;
+
+// out = (in + pad_begin + pad_end - dilation * (kernel - 1) - 1) / stride + 1; -1 when
+// that is <= 0, kOverflow when a term overflows int64.
+int64_t OutputSize(int64_t in, int64_t pad_begin, int64_t pad_end, int64_t dilation, int64_t kernel, int64_t stride) {
+  int64_t span = 0, padded = 0;
+  if (!Mul({dilation, kernel - 1}, &span) || !Add({in, pad_begin, pad_end}, &padded)) return kOverflow;
+  const int64_t room = padded - span - 1;  // both sides non-negative: no overflow
+  return room < 0 ? -1 : room / stride + 1;
+}
+
+// offset or mask: (N, channels, out_h, out_w).
+std::string CheckPerPixel(const char* name, const std::vector<int64_t>& dims, const DeformConv2dShape& s,
+                          int64_t channels, const char* formula) {
+  if (dims[0] != s.n) return std::string(name) + " has batch size " + std::to_string(dims[0]) + "; expected N = " + std::to_string(s.n);
+  if (dims[1] != channels) {
+    return std::string(name) + " has " + std::to_string(dims[1]) + " channels; expected " + formula + " = " + std::to_string(channels);
+  }
+  if (dims[2] != s.out_h || dims[3] != s.out_w) {
+    return std::string(name) + " has spatial size " + Dims({dims[2], dims[3]}) + "; expected the output size " +
+           Dims({s.out_h, s.out_w});
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string CheckDeformConv2d(const std::vector<int64_t>& x, const std::vector<int64_t>& weight,
+                              const std::vector<int64_t>& offset, const std::vector<int64_t>* mask,
+                              const std::vector<int64_t>* bias, const DeformConv2dAttrs& attrs,
+                              DeformConv2dShape* shape) {
+  std::string problem = CheckAttrs(attrs);
+  if (problem.empty()) problem = CheckRank("X", x, 4, "(N, C_in, H, W)");
+  if (problem.empty()) problem = CheckRank("W", weight, 4, "(C_out, C_in / group, kH, kW)");
+  if (problem.empty()) problem = CheckRank("offset", offset, 4, "(N, 2 * offset_group * kH * kW, out_h, out_w)");
+  if (problem.empty() && mask) problem = CheckRank("mask", *mask, 4, "(N, offset_group * kH * kW, out_h, out_w)");
+  if (problem.empty() && bias) problem = CheckRank("B", *bias, 1, "(C_out)");
+  if (!problem.empty()) return problem;
+
+  DeformConv2dShape s;
+  s.n = x[0], s.c_in = x[1], s.height = x[2], s.width = x[3];
+  s.c_out = weight[0], s.kernel_h = weight[2], s.kernel_w = weight[3];
+  s.stride_h = attrs.strides[0], s.stride_w = attrs.strides[1];
+  s.pad_top = attrs.pads[0], s.pad_left = attrs.pads[1];
+  s.dilation_h = attrs.dilations[0], s.dilation_w = attrs.dilations[1];
+  s.group = attrs.group, s.offset_group = attrs.offset_group;
+  s.has_mask = mask != nullptr, s.has_bias = bias != nullptr;
+  const std::string c_in = "C_in = " + std::to_string(s.c_in) + " (X dim 1)";
+  if (s.c_in == 0) return "X has no channels (C_in = 0)";
+  if (s.kernel_h == 0 || s.kernel_w == 0) return "W has an empty kernel: kH x kW = " + Dims({s.kernel_h, s.kernel_w});
+  if (s.c_in % s.group) return c_in + " is not divisible by group = " + std::to_string(s.group);
+  if (s.c_in % s.offset_group) return c_in + " is not divisible by offset_group = " + std::to_string(s.offset_group);
+  if (weight[1] != s.c_in / s.group) {
+    return "W has " + std::to_string(weight[1]) + " input channels (dim 1); expected C_in / group = " +
+           std::to_string(s.c_in) + " / " + std::to_string(s.group) + " = " + std::to_string(s.c_in / s.group);
+  }
+  if (s.c_out % s.group) {
+    return "C_out = " + std::to_string(s.c_out) + " (W dim 0) is not divisible by group = " + std::to_string(s.group);
+  }
+  if (bias && (*bias)[0] != s.c_out) {
+    return "B has " + std::to_string((*bias)[0]) + " values; expected C_out = " + std::to_string(s.c_out);
+  }
+  s.out_h = OutputSize(s.height, s.pad_top, attrs.pads[2], s.dilation_h, s.kernel_h, s.stride_h);
+  s.out_w = OutputSize(s.width, s.pad_left, attrs.pads[3], s.dilation_w, s.kernel_w, s.stride_w);
+  if (s.out_h == kOverflow || s.out_w == kOverflow) {
+    return "output size overflows int64: pads " + Dims(attrs.pads) + ", dilations " + Dims(attrs.dilations);
+  }
+  if (s.out_h <= 0 || s.out_w <= 0) {
+    return "output size would be <= 0: input " + Dims({s.height, s.width}) + ", kernel " +
+           Dims({s.kernel_h, s.kernel_w}) + ", pads " + Dims(attrs.pads) + ", dilations " + Dims(attrs.dilations) +
+           ", strides " + Dims(attrs.strides);
+  }
+  int64_t points = 0, offset_channels = 0, mask_channels = 0, sizes[5];
+  if (!Mul({s.kernel_h, s.kernel_w}, &points) || !Mul({2, s.offset_group, points}, &offset_channels) ||
+      !Mul({s.offset_group, points}, &mask_channels)) {
+    return "offset_group * kH * kW overflows int64";
+  }
+  problem = CheckPerPixel("offset", offset, s, offset_channels, "2 * offset_group * kH * kW");
+  if (problem.empty() && mask) problem = CheckPerPixel("mask", *mask, s, mask_channels, "offset_group * kH * kW");
+  if (!problem.empty()) return problem;
+  // Every index the kernel forms is below one of these (the workspace is the NHWC copy of
+  // X plus the permuted W).
+  if (!Mul({s.n, s.c_out, s.out_h, s.out_w}, &sizes[0]) || !Mul({s.n, s.c_in, s.height, s.width}, &sizes[1]) ||
+      !Mul({s.n, offset_channels, s.out_h, s.out_w}, &sizes[2]) || !Mul({s.c_out, s.c_in, points}, &sizes[3]) ||
+      !Add({sizes[1], sizes[3]}, &sizes[4]) || !Mul({sizes[4], 2 * static_cast<int64_t>(sizeof(double))}, &sizes[4])) {
+    return "tensor sizes overflow int64";
+  }
+  *shape = s;
+  return "";
+}
+
+template <typename T>
+int64_t DeformConv2d<T>::WorkspaceSize(const DeformConv2dShape& s) {
+  return s.n * s.c_in * s.height * s.width + s.c_out * (s.c_in / s.group) * s.kernel_h * s.kernel_w;
+}
+
+template <typename T>
+DeformConv2d<T>::DeformConv2d(const DeformConv2dShape& shape, const DeformConv2dData<T>& data, T* workspace,
+                              Mode mode)
+    : shape_(shape), data_(data), mode_(mode) {
+  const int64_t pixels = shape.height * shape.width;
+  x_nhwc_ = workspace;
+  weight_ = workspace + shape.n * shape.c_in * pixels;
+  const int64_t out_pixels = shape.out_h * shape.out_w;
+  tile_ = TilePixels<T>(ColumnCount(shape), out_pixels);
+  tiles_ = tile_ > 0 ? (out_pixels + tile_ - 1) / tile_ : 0;
+  const bool work = shape.n > 0 && shape.c_out > 0 && out_pixels > 0;
+  prepare_x_tasks_ = work && mode == Mode::kFull ? shape.n * ((pixels + kTransposePixels - 1) / kTransposePixels) : 0;
+  prepare_w_tasks_ = work ? (shape.c_out + kPermuteChannels - 1) / kPermuteChannels : 0;
+  if (!work) tiles_ = 0;
+}
+
+template <typename T>
+void DeformConv2d<T>::Prepare(int64_t task) const {
+  const DeformConv2dShape& s = shape_;
+  if (task < prepare_x_tasks_) {
+    const int64_t pixels = s.height * s.width;
+    const int64_t per_image = prepare_x_tasks_ / s.n;
+    const int64_t n = task / per_image;
+    const int64_t p0 = (task % per_image) * kTransposePixels;
+    const int64_t count = std::min(kTransposePixels, pixels - p0);
+    // Source rows are channels (stride H*W), destination rows are pixels (stride C).
+    Transpose(data_.x + n * s.c_in * pixels + p0, pixels, x_nhwc_ + (n * pixels + p0) * s.c_in, s.c_in, s.c_in,
+              count);
+    return;
+  }
+  const int64_t cg = s.c_in / s.group;
+  const int64_t points = s.kernel_h * s.kernel_w;
+  const int64_t o0 = (task - prepare_x_tasks_) * kPermuteChannels;
+  const int64_t o1 = std::min(s.c_out, o0 + kPermuteChannels);
+  for (int64_t o = o0; o < o1; ++o) {
+    // (C_in / group, kH * kW) -> (kH * kW, C_in / group) for one output channel.
+    Transpose(data_.weight + o * cg * points, points, weight_ + o * cg * points, cg, cg, points);
+  }
+}
+
+template <typename T>
+void DeformConv2d<T>::Run(int64_t task) const {
+  const int64_t tile_index = task % tiles_;
+  const int64_t g = (task / tiles_) % shape_.group;
+  const int64_t n = task / (tiles_ * shape_.group);
+  const int64_t out_pixels = shape_.out_h * shape_.out_w;
+  const int64_t p0 = tile_index * tile_;
+  const TileJob<T> job{shape_, data_, x_nhwc_, weight_, n, g, p0, std::min(tile_, out_pixels - p0),
+                       mode_ == Mode::kFull};
+  RunTile(job);
+}
+
+template class DeformConv2d<float>;
+template class DeformConv2d<double>;
+
+}  // namespace symreg::kernels

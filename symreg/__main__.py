@@ -1,0 +1,5 @@
+"""``python -m symreg``: the ``symreg`` command."""
+
+from symreg.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,72 @@
+"""Small ONNX files for the model-tool tests (tests/test_tools.py, tests/test_cli.py)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import onnx
+import torch
+from onnx import TensorProto, helper
+
+import symreg
+
+
+class ErfinvNet(torch.nn.Module):
+    """y = relu(linear(erfinv(tanh(x)))): a symreg::Erfinv node between standard ops."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.lin = torch.nn.Linear(4, 4)
+
+    def forward(self, x):
+        return torch.relu(self.lin(torch.erfinv(torch.tanh(x))))
+
+
+def erfinv_model(path: Path, opset: int = 13) -> Path:
+    """ErfinvNet exported by symreg (TorchScript), input "x" with a symbolic "batch" dim; IR 7 at opset 13."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        symreg.export(
+            ErfinvNet().eval(),
+            (torch.randn(2, 4),),
+            str(path),
+            opset_version=opset,
+            input_names=["x"],
+            output_names=["y"],
+            dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}},
+        )
+    return path
+
+
+def graph_model(path: Path | None, nodes, *, opset: int = 17, ir_version: int = 10, domains=()) -> onnx.ModelProto:
+    """x (N, 3) float -> nodes -> y (N, 3) float; ``domains`` are extra (domain, version) imports."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 3])
+    opsets = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, v) for d, v in domains]
+    model = helper.make_model(helper.make_graph(nodes, "g", [x], [y]), opset_imports=opsets, ir_version=ir_version)
+    if path is not None:
+        onnx.save(model, path)
+    return model
+
+
+def unknown_op_model(path: Path) -> Path:
+    """y = relu(mydomain::Foo(x)): a custom op with no kernel and no schema."""
+    nodes = [helper.make_node("Foo", ["x"], ["t"], domain="mydomain"), helper.make_node("Relu", ["t"], ["y"])]
+    graph_model(path, nodes, domains=[("mydomain", 1)])
+    return path
+
+
+def relu_model(path: Path, *, opset: int = 17, ir_version: int = 10) -> Path:
+    """y = relu(x) at ``opset``, stamped ``ir_version``."""
+    graph_model(path, [helper.make_node("Relu", ["x"], ["y"])], opset=opset, ir_version=ir_version)
+    return path
+
+
+def restamped(source: Path, path: Path, ir_version: int) -> Path:
+    """``source`` with its IR version replaced by ``ir_version`` (e.g. 99: newer than any runtime)."""
+    model = onnx.load(source)
+    model.ir_version = ir_version
+    onnx.save(model, path)
+    return path

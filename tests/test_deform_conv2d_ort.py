@@ -1,0 +1,135 @@
+"""symreg::DeformConv2d in ONNX Runtime: hand-built models against torchvision, and every bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnxruntime
+import pytest
+from onnx import TensorProto, helper
+
+import symreg.ort
+from deform_conv2d_cases import ATOL, BAD, CASES, Case, inputs, reference
+
+ELEM = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
+NAMES = ["x", "weight", "offset", "mask", "bias"]  # the op's input order: mask before B
+RANKS = {"x": 4, "weight": 4, "offset": 4, "mask": 4, "bias": 1}
+
+
+def model(dtype, present=NAMES, attrs: dict | None = None, ranks: dict | None = None) -> bytes:
+    """One symreg::DeformConv2d node; inputs not in ``present`` are omitted (empty name); all dims dynamic."""
+    ranks = {**RANKS, **(ranks or {})}
+    used = [n for n in NAMES if n in present]
+    node_inputs = [n if n in present else "" for n in NAMES]
+    while node_inputs[-1] == "":
+        node_inputs.pop()
+    node = helper.make_node("DeformConv2d", node_inputs, ["y"], domain="symreg", **(attrs or {}))
+    graph = helper.make_graph(
+        [node],
+        "deform_conv2d",
+        [helper.make_tensor_value_info(n, ELEM[dtype], [f"{n}{i}" for i in range(ranks[n])]) for n in used],
+        [helper.make_tensor_value_info("y", ELEM[dtype], ["n", "c", "h", "w"])],
+    )
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("symreg", 1)]
+    return helper.make_model(graph, opset_imports=opsets, ir_version=10).SerializeToString()
+
+
+def session(data: bytes, threads: int = 1) -> onnxruntime.InferenceSession:
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    return symreg.ort.InferenceSession(data, options)
+
+
+def feeds(args: dict) -> dict:
+    return {k: v for k, v in args.items() if v is not None}
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_matches_torchvision(case, dtype, threads):
+    args = inputs(case, dtype)
+    present = [n for n in NAMES if args[n] is not None]
+    (got,) = session(model(dtype, present, case.attrs), threads).run(None, feeds(args))
+    expected = reference(case, **args)
+    assert got.dtype == dtype and got.shape == expected.shape
+    if got.size:
+        assert np.abs(got - expected).max() <= ATOL[dtype]
+
+
+@pytest.mark.parametrize(
+    "present",
+    [["x", "weight", "offset"], ["x", "weight", "offset", "bias"], ["x", "weight", "offset", "mask"]],
+    ids=["no-mask-no-bias", "bias-only(mask-empty-name)", "mask-only"],
+)
+def test_omitted_optional_inputs(present):
+    case = Case((2, 4, 7, 6), 6, group=2, offset_group=2, pads=(1, 1, 1, 1))
+    args = {k: (v if k in present else None) for k, v in inputs(case).items()}
+    (got,) = session(model(np.float32, present, case.attrs)).run(None, feeds(args))
+    assert np.abs(got - reference(case, **args)).max() <= ATOL[np.float32]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_one_session_serves_two_input_sizes(threads):
+    base = dict(kernel=(3, 2), group=2, offset_group=2, strides=(2, 1), pads=(1, 0, 1, 1))
+    cases = [Case((1, 4, 9, 7), 6, **base), Case((3, 4, 16, 21), 6, **base), Case((1, 4, 9, 7), 6, **base)]
+    sess = session(model(np.float32, NAMES, cases[0].attrs), threads)
+    for seed, case in enumerate(cases):
+        args = inputs(case, seed=seed)
+        # the same weight in every call, as a deployed model has
+        args["weight"], args["bias"] = inputs(cases[0])["weight"], inputs(cases[0])["bias"]
+        (got,) = sess.run(None, feeds(args))
+        assert np.abs(got - reference(case, **args)).max() <= ATOL[np.float32]
+
+
+def test_thread_counts_agree():
+    case = Case((2, 32, 24, 24), 16, group=2, offset_group=4, pads=(1, 1, 1, 1), offset_scale=4.0)
+    args = feeds(inputs(case))
+    one, two = (session(model(np.float32, NAMES, case.attrs), t).run(None, args)[0] for t in (1, 2))
+    np.testing.assert_array_equal(one, two)
+
+
+def _run_bad(data: bytes, arrays: dict):
+    with pytest.raises(Exception) as error:
+        session(data, threads=2).run(None, arrays)
+    return str(error.value)
+
+
+@pytest.mark.parametrize(("problem", "shapes", "attrs"), BAD, ids=[b[0][:60] for b in BAD])
+def test_bad_input_is_an_ort_error(problem, shapes, attrs):
+    arrays = {k: np.zeros(v, np.float32) for k, v in shapes.items()}
+    ranks = {k: len(v) for k, v in shapes.items()}
+    text = _run_bad(model(np.float32, NAMES, attrs, ranks), arrays)
+    assert re_search(r"symreg::DeformConv2d: " + problem, text), text
+
+
+@pytest.mark.parametrize("missing", ["x", "weight", "offset"])
+def test_missing_required_input_is_an_ort_error(missing):
+    case = Case((1, 4, 6, 6), 6)
+    present = [n for n in NAMES if n != missing]
+    args = {k: v for k, v in feeds(inputs(case)).items() if k != missing}
+    text = _run_bad(model(np.float32, present, case.attrs), args)
+    label = {"x": "X", "weight": "W", "offset": "offset"}[missing]
+    assert f"symreg::DeformConv2d: input {label} is missing" in text, text
+
+
+@pytest.mark.parametrize(
+    ("attrs", "problem"),
+    [
+        ({"strides": [1.0, 1.0]}, "attribute strides must be a list of ints"),
+        ({"pads": "same"}, "attribute pads must be a list of ints"),
+        ({"dilations": 2}, "attribute dilations must be a list of ints"),
+        ({"group": 1.5}, "attribute group must be an int"),
+        ({"offset_group": [1]}, "attribute offset_group must be an int"),
+    ],
+    ids=["strides-floats", "pads-string", "dilations-scalar", "group-float", "offset_group-list"],
+)
+def test_wrongly_typed_attribute_is_an_ort_error(attrs, problem):
+    case = Case((1, 4, 6, 6), 6)
+    text = _run_bad(model(np.float32, NAMES, attrs), feeds(inputs(case)))
+    assert f"symreg::DeformConv2d: {problem}" in text, text
+
+
+def re_search(pattern: str, text: str) -> bool:
+    import re
+
+    return re.search(pattern, text) is not None
