@@ -50,6 +50,7 @@ __all__ = [
     "set_lowering",
     "translation_table",
     "unregister",
+    "unregister_kernel",
     "verify",
 ]
 

@@ -9,8 +9,8 @@ declared :func:`symreg.schema` for onnxscript to emit them.
 from __future__ import annotations
 
 import inspect
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import onnx_ir as ir

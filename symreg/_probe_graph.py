@@ -7,10 +7,10 @@ their outputs graph outputs named after the probes, so no marker reaches a runti
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import onnx
+
+from symreg._graphs import subgraphs
 
 MARKER_DOMAIN, MARKER_OP = "symreg_debug", "Probe"
 
@@ -37,7 +37,7 @@ def expose(proto: onnx.ModelProto, dtypes: dict[str, np.dtype]) -> list[str]:
                 "weight; rename the probe"
             )
         found[name] = node
-    bodies = [g.node for g in _graphs(proto)] + [f.node for f in proto.functions]
+    bodies = [g.node for g in subgraphs(proto.graph)] + [f.node for f in proto.functions]
     for nodes in bodies:  # markers inside control-flow bodies and functions become plain Identity
         for node in nodes:
             if _is_marker(node):
@@ -74,22 +74,9 @@ def _is_marker(node: onnx.NodeProto) -> bool:
     return node.domain == MARKER_DOMAIN and node.op_type == MARKER_OP
 
 
-def _graphs(proto: onnx.ModelProto) -> Iterator[onnx.GraphProto]:
-    def walk(graph: onnx.GraphProto) -> Iterator[onnx.GraphProto]:
-        yield graph
-        for node in graph.node:
-            for attr in node.attribute:
-                if attr.type == onnx.AttributeProto.GRAPH:
-                    yield from walk(attr.g)
-                for sub in attr.graphs:
-                    yield from walk(sub)
-
-    yield from walk(proto.graph)
-
-
 def _value_names(proto: onnx.ModelProto) -> set[str]:
     names = set()
-    for graph in _graphs(proto):
+    for graph in subgraphs(proto.graph):
         names |= {v.name for v in graph.input} | {t.name for t in graph.initializer}
         names |= {o for n in graph.node for o in n.output}
     return names
@@ -104,7 +91,7 @@ def _unique(proto: onnx.ModelProto, name: str) -> str:
 
 
 def _rename(proto: onnx.ModelProto, old: str, new: str) -> None:
-    for graph in _graphs(proto):
+    for graph in subgraphs(proto.graph):
         for node in graph.node:
             node.input[:] = [new if v == old else v for v in node.input]
             node.output[:] = [new if v == old else v for v in node.output]

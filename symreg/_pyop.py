@@ -32,13 +32,14 @@ import itertools
 import json
 import threading
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import onnx
 
 from symreg import schemas
+from symreg._graphs import all_nodes
 
 if TYPE_CHECKING:
     from symreg.pykernels import PyKernel
@@ -192,23 +193,11 @@ def raise_pending(tag: int, during: BaseException | None = None) -> None:
 # --- Mapping a model onto the PyOps ------------------------------------------------------
 
 
-def nodes(graph: onnx.GraphProto) -> Iterator[onnx.NodeProto]:
-    """Every node of ``graph`` and of its subgraphs (If/Loop/Scan bodies)."""
-    for node in graph.node:
-        yield node
-        for attr in node.attribute:
-            if attr.type == onnx.AttributeProto.GRAPH:
-                yield from nodes(attr.g)
-            elif attr.type == onnx.AttributeProto.GRAPHS:
-                for sub in attr.graphs:
-                    yield from nodes(sub)
-
-
 def wanted(model: onnx.ModelProto, names: set[str]) -> dict[str, int]:
     """Ops of ``names`` that ``model`` uses, each with the domain version it imports."""
     versions = {o.domain: o.version for o in model.opset_import}
     found = {}
-    for node in nodes(model.graph):
+    for node in all_nodes(model.graph):
         name = f"{node.domain}::{node.op_type}"
         if node.domain and name in names:
             found[name] = versions.get(node.domain, 1)
@@ -224,7 +213,7 @@ def map_model(model: onnx.ModelProto, bound: dict[str, PyKernel], tag: int) -> l
     with _lock:
         tokens = {name: next(_tokens) for name in bound}
         _BOUND.update({tokens[name]: k for name, k in bound.items()})
-    targets = [n for n in nodes(model.graph) if f"{n.domain}::{n.op_type}" in bound]
+    targets = [n for n in all_nodes(model.graph) if f"{n.domain}::{n.op_type}" in bound]
     known = _element_types(model)
     used: dict[str, PyOp] = {}
     for node in targets:
@@ -277,17 +266,21 @@ def _signature(k: PyKernel, node: onnx.NodeProto, known: dict[str, str]) -> tupl
     matches = [
         s
         for s in k.signatures()
-        if all(a in (None, t) for a, t in zip(actual_in, s[0])) and all(a in (None, t) for a, t in zip(actual_out, s[1]))
+        if all(a in (None, t) for a, t in zip(actual_in, s[0]))
+        and all(a in (None, t) for a, t in zip(actual_out, s[1]))
     ]
     if len(matches) == 1:
         return matches[0]
+
     def listed(names, types):
         return ", ".join(f"{n}: {t or 'unknown'}" for n, t in zip(names, types))
 
     seen = f"{listed(node.input, actual_in)} -> {listed(node.output, actual_out)}"
     if not matches:
         accepted = "; ".join(f"{', '.join(i)} -> {', '.join(o)}" for i, o in k.signatures())
-        raise ValueError(f"{_where(k, node)}: its Python kernel has no variant for these types ({seen}); it accepts {accepted}")
+        raise ValueError(
+            f"{_where(k, node)}: its Python kernel has no variant for these types ({seen}); it accepts {accepted}"
+        )
     raise ValueError(
         f"{_where(k, node)}: cannot tell its element types ({seen}); give the op's schema an "
         "infer= function, or the model type information (value_info) for these values"

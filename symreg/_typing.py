@@ -12,8 +12,8 @@ import dataclasses
 import inspect
 import types
 import typing
-from typing import Any, Union
 from collections.abc import Callable, Sequence
+from typing import Any, Union
 
 from symreg.errors import ConstantArgumentError, ExportError
 

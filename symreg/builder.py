@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-from typing import Any
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch

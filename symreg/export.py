@@ -12,6 +12,7 @@ import torch
 
 from symreg import schemas
 from symreg._dynamo import translation_table
+from symreg._graphs import all_nodes
 from symreg.errors import ExportError
 from symreg.registry import REGISTRY
 
@@ -80,20 +81,10 @@ def _import_custom_domains(path: str | os.PathLike) -> None:
     model = onnx.load(path, load_external_data=False)
     declared = schemas.custom_domains()
     imported = {o.domain for o in model.opset_import}
-    used = {n.domain for n in _all_nodes(model.graph)} | {n.domain for fn in model.functions for n in fn.node}
+    used = {n.domain for n in all_nodes(model.graph)} | {n.domain for fn in model.functions for n in fn.node}
     missing = sorted(d for d in used - imported if d in declared)
     if not missing:
         return
     for domain in missing:
         model.opset_import.append(onnx.helper.make_opsetid(domain, declared[domain]))
     onnx.save(model, path)
-
-
-def _all_nodes(graph: onnx.GraphProto):
-    for node in graph.node:
-        yield node
-        for attr in node.attribute:
-            if attr.type == onnx.AttributeProto.GRAPH:
-                yield from _all_nodes(attr.g)
-            for sub in attr.graphs:
-                yield from _all_nodes(sub)

@@ -15,9 +15,9 @@ import itertools
 import os
 import threading
 import weakref
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from collections.abc import Sequence
 
 import onnx
 import onnxruntime
@@ -143,9 +143,7 @@ class _PythonKernelSession(onnxruntime.InferenceSession):
         return result
 
 
-def _map_python_kernels(
-    path_or_bytes: str | bytes, options: onnxruntime.SessionOptions
-) -> tuple[bytes, int] | None:
+def _map_python_kernels(path_or_bytes: str | bytes, options: onnxruntime.SessionOptions) -> tuple[bytes, int] | None:
     """The model with Python-kernel nodes mapped onto PyOps, or None when none need one."""
     if isinstance(path_or_bytes, bytes):
         model = onnx.ModelProto.FromString(path_or_bytes)

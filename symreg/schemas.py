@@ -12,8 +12,8 @@ import dataclasses
 import re
 import types
 import typing
-from typing import Any
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import onnx
 import onnx.defs

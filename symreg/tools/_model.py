@@ -9,6 +9,8 @@ from pathlib import Path
 import onnx
 from google.protobuf.message import DecodeError
 
+from symreg._graphs import all_nodes, subgraphs
+
 #: Domains whose ops the ONNX standard defines (ORT has kernels for them).
 STANDARD_DOMAINS = frozenset({"", "ai.onnx", "ai.onnx.ml", "ai.onnx.training", "ai.onnx.preview.training"})
 
@@ -86,21 +88,12 @@ def base_dir(model: str | os.PathLike | onnx.ModelProto) -> Path | None:
     return None if isinstance(model, onnx.ModelProto) else Path(model).resolve().parent
 
 
-def graphs(graph: onnx.GraphProto) -> Iterator[onnx.GraphProto]:
-    """``graph`` and every subgraph (If/Loop/Scan bodies), depth first."""
-    yield graph
-    for node in graph.node:
-        for attr in node.attribute:
-            if attr.type == onnx.AttributeProto.GRAPH:
-                yield from graphs(attr.g)
-            for sub in attr.graphs:
-                yield from graphs(sub)
+graphs = subgraphs  # the graph and every subgraph, depth first
 
 
 def nodes(model: onnx.ModelProto) -> Iterator[onnx.NodeProto]:
     """Every node of the main graph and its subgraphs (not of local functions)."""
-    for graph in graphs(model.graph):
-        yield from graph.node
+    yield from all_nodes(model.graph)
 
 
 def initializers(model: onnx.ModelProto) -> Iterator[onnx.TensorProto]:
