@@ -11,9 +11,9 @@ For 1 and 2 threads and each shape, prints the median time (ms) of:
                 tiles, i.e. the floor the fused sampling + GEMM design can reach
 
 and the ratios symreg / ORT native and torchvision / symreg. ORT sessions run with
-intra_op_num_threads = inter_op_num_threads = threads. Everything runs in one process;
-each time is the median of --repeat runs after --warmup runs, the columns of a row
-taking turns run by run, so that a busy machine slows them alike.
+intra_op_num_threads = inter_op_num_threads = threads and idle workers that do not spin.
+Everything runs in one process; each time is the median of --repeat runs after --warmup
+runs, the columns of a row taking turns run by run, so that a busy machine slows them alike.
 
 The ONNX models come from symreg.export of a module calling torchvision.ops.deform_conv2d,
 with lowerings={"torchvision::deform_conv2d": ...} forcing "onnx" (opset 19), "custom" and
@@ -161,6 +161,9 @@ def session(model: bytes, threads: int) -> onnxruntime.InferenceSession:
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = threads
+    # Each session has its own pool; spinning idle workers of one would take the cores the
+    # next column needs (several pools take turns on few cores here, unlike in a deployment).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return symreg.ort.InferenceSession(model, options)
 
 

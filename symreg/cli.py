@@ -187,7 +187,12 @@ def _ops(args: argparse.Namespace) -> int:
         lowerings = ", ".join(f"{low} (forced)" if low == chosen else low for low in REGISTRY.lowerings(name))
         rules.append((name, opset_ranges(REGISTRY.opsets(name)), lowerings or "-"))
     _print(_table.render("Export rules", ["op", "opsets", "lowerings"], rules, styled=_styled()))
-    declared = sorted(schemas.snapshot().values(), key=lambda s: s.qualified_name)
+    from symreg._probe_graph import MARKER_DOMAIN
+
+    # The probe marker never reaches a runtime (symreg.debug rewrites it to Identity).
+    declared = sorted(
+        (s for s in schemas.snapshot().values() if s.domain != MARKER_DOMAIN), key=lambda s: s.qualified_name
+    )
     with _progress() as step:
         step("probing kernels")
         custom = [

@@ -90,7 +90,7 @@ def deform_conv2d(
 
     k = kernel[0] * kernel[1]
     per_offset_group = in_channels // offset_groups
-    out_hw = g.op("Shape", offset, start=2)  # [oH, oW]
+    out_hw = _spatial_size(g, offset)  # [oH, oW]
     # (N, 2*og*K, oH, oW) -> (N*og, K, 2, L = oH*oW); a 0 in a Reshape shape copies that input dim.
     off = g.op("Reshape", g.op("Reshape", offset, g.constant([0, 0, 1, -1])), g.constant([-1, k, 2, 0]))
     positions = g.op("Add", off, _base_positions(g, out_hw, stride, padding, dilation, kernel, like=x))
@@ -104,7 +104,7 @@ def deform_conv2d(
     cols = g.op("Reshape", cols, g.constant([-1, groups, in_channels // groups * k, 0]))
     w = g.op("Reshape", weight, g.constant([groups, out_channels // groups, -1]))
     y = g.op("MatMul", w, cols)  # (N, groups, C_out/groups, L)
-    y = g.op("Reshape", y, g.op("Concat", g.constant([0, out_channels]), out_hw, axis=0))
+    y = g.op("Reshape", y, g.op("Concat", g.constant([-1, out_channels]), out_hw, axis=0))
     if bias is not None:
         y = g.op("Add", y, g.op("Reshape", bias, g.constant([-1, 1, 1])))
     return y
@@ -129,6 +129,12 @@ def _check(stride, padding, dilation, groups, offset_groups, kernel, out_channel
 # Constants here are 1-d, never 0-d: 1-element 1-d constants broadcast like scalars and are
 # safe from the TorchScript exporter's scalar type analysis, and a Gather with a 1-element
 # index keeps its axis, which the shape arithmetic below relies on.
+
+
+def _spatial_size(g: Builder, nchw: Any) -> Any:
+    """[H, W] of an NCHW tensor. Not Shape(start=2): the TorchScript exporter's own shape
+    inference ignores `start` and would declare the graph output with the wrong rank."""
+    return g.op("Gather", g.op("Shape", nchw), g.constant([2, 3]))
 
 
 def _float(g: Builder, value: Any, like: Any) -> Any:
@@ -181,7 +187,7 @@ def _sample_linear(g: Builder, x, positions, mask, k: int, channels: int) -> Any
     first (a sample there reads only zeros, as torchvision's early return does), the input is
     zero-padded by 1 before and 2 after each axis, so every corner index is in range.
     """
-    size = g.op("Shape", x, start=2)  # [H, W]
+    size = _spatial_size(g, x)  # [H, W]
     padded = g.op("Pad", x, g.constant([0, 0, 1, 1, 0, 0, 2, 2]))  # (B, C, H + 3, W + 3)
     rows = g.op("Reshape", g.op("Transpose", padded, perm=[0, 2, 3, 1]), g.constant([0, -1, channels]))
     limit = g.op("Reshape", g.op("CastLike", size, x), g.constant([2, 1]))

@@ -77,14 +77,19 @@ class DeformBlock(torch.nn.Module):
         )
 
 
-def check(cfg: Config, lowering: str, exporter: str, opset: int, dtype=torch.float32, sizes=((2, 9, 11), (3, 13, 8))):
+def check(
+    cfg: Config, lowering: str, exporter: str, opset: int, dtype=torch.float32, sizes=((2, 9, 11), (3, 13, 8)),
+    dynamic: bool = True,
+):  # fmt: skip
     """Exports at the first (N, H, W), runs every size in ORT, compares with torchvision."""
     model = DeformBlock(cfg, dtype).eval()
     n, h, w = sizes[0]
     example = torch.randn(n, cfg.c_in, h, w, dtype=dtype)
     with symreg.scope():
         symreg.set_lowering(OP, lowering)
-        proto = export(model, (example,), exporter, opset, dims=NHW)
+        proto = export(model, (example,), exporter, opset, dynamic=dynamic, dims=NHW)
+    declared = proto.graph.output[0].type.tensor_type
+    assert len(declared.shape.dim) == 4, f"output declared with rank {len(declared.shape.dim)}"
     ops = {(node.domain, node.op_type) for node in proto.graph.node}
     expected_node = {"custom": ("symreg", "DeformConv2d"), "onnx": ("", "DeformConv")}.get(lowering)
     if expected_node:
@@ -103,6 +108,15 @@ def check(cfg: Config, lowering: str, exporter: str, opset: int, dtype=torch.flo
 @pytest.mark.parametrize("lowering,exporter,opset", COVERAGE)
 def test_every_lowering_exporter_and_opset(lowering, exporter, opset):
     check(Config(c_in=4, c_out=6, groups=2, offset_groups=2, stride=2), lowering, exporter, opset)
+
+
+@pytest.mark.parametrize("lowering,exporter,opset", [
+    ("custom", "torchscript", 11), ("decomposition", "torchscript", 17), ("onnx", "torchscript", 19),
+    ("custom", "dynamo", 18), ("decomposition", "dynamo", 18),
+])  # fmt: skip
+def test_static_shapes(lowering, exporter, opset):
+    """Without dynamic axes the exporters know every size (torch's shape inference then runs on constants)."""
+    check(Config(), lowering, exporter, opset, sizes=((2, 9, 11),), dynamic=False)
 
 
 GRID = [
