@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import onnxruntime
 import pytest
 from onnx import TensorProto, helper
 
 import symreg.ort
+from symreg import _kernels
 from deform_conv2d_cases import ATOL, BAD, CASES, Case, inputs, reference
 
 ELEM = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
@@ -86,6 +93,44 @@ def test_thread_counts_agree():
     args = feeds(inputs(case))
     one, two = (session(model(np.float32, NAMES, case.attrs), t).run(None, args)[0] for t in (1, 2))
     np.testing.assert_array_equal(one, two)
+
+
+# Run in a process with SYMREG_CPU_ISA set: the ORT library's error against torchvision,
+# and which builds of the pybind kernel give bit for bit ORT's output (case 0 differs in
+# the last bits between every two builds, FMA or not and GEMM blocking).
+_ISA_SCRIPT = """
+import json
+import numpy as np
+from symreg import _kernels
+from deform_conv2d_cases import CASES, inputs, reference
+from test_deform_conv2d_ort import NAMES, feeds, model, session
+
+case, report = CASES[0], {"cpu_isa": _kernels.cpu_isa()}
+for dtype in (np.float32, np.float64):
+    args = inputs(case, dtype)
+    (got,) = session(model(dtype, NAMES, case.attrs)).run(None, feeds(args))
+    report[dtype.__name__] = {
+        "error": float(np.abs(got - reference(case, **args)).max()),
+        "same_as": [isa for isa in _kernels.cpu_isas() if np.array_equal(got, _kernels.deform_conv2d(
+            *(args[n] for n in NAMES), **case.attrs, isa=isa))],
+    }
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.parametrize("isa", _kernels.cpu_isas()[1:])  # the best runs in every other test
+def test_environment_picks_the_isa(isa):
+    """SYMREG_CPU_ISA makes ORT run a lower build of the kernel: the AVX2 and baseline paths get tested here."""
+    env = {**os.environ, "SYMREG_CPU_ISA": isa}
+    out = subprocess.run(
+        [sys.executable, "-c", _ISA_SCRIPT], env=env, capture_output=True, text=True, cwd=Path(__file__).parent
+    )
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["cpu_isa"] == isa
+    for dtype in (np.float32, np.float64):
+        assert report[dtype.__name__]["error"] <= ATOL[dtype]
+        assert report[dtype.__name__]["same_as"] == [isa]
 
 
 def _run_bad(data: bytes, arrays: dict):

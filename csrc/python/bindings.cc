@@ -75,7 +75,8 @@ void RunTasks(int64_t tasks, int64_t threads, const Fn& fn) {
 template <typename T>
 py::array DeformConv2dTyped(const py::array& x, const py::array& weight, const py::array& offset,
                             const std::optional<py::array>& mask, const std::optional<py::array>& bias,
-                            const symreg::kernels::DeformConv2dAttrs& attrs, int64_t threads, bool gemm_only) {
+                            const symreg::kernels::DeformConv2dAttrs& attrs, int64_t threads, bool gemm_only,
+                            symreg::kernels::CpuIsa isa) {
   using symreg::kernels::DeformConv2d;
   const auto xa = CArray<T>::ensure(x), wa = CArray<T>::ensure(weight), oa = CArray<T>::ensure(offset);
   const CArray<T> ma = mask ? CArray<T>::ensure(*mask) : CArray<T>(), ba = bias ? CArray<T>::ensure(*bias) : CArray<T>();
@@ -97,18 +98,43 @@ py::array DeformConv2dTyped(const py::array& x, const py::array& weight, const p
   {
     py::gil_scoped_release release;
     const DeformConv2d<T> conv(shape, data, workspace.get(),
-                               gemm_only ? DeformConv2d<T>::Mode::kSkipSampling : DeformConv2d<T>::Mode::kFull);
+                               gemm_only ? DeformConv2d<T>::Mode::kSkipSampling : DeformConv2d<T>::Mode::kFull, isa);
     RunTasks(conv.NumPrepareTasks(), threads, [&](int64_t task) { conv.Prepare(task); });
     RunTasks(conv.NumTasks(), threads, [&](int64_t task) { conv.Run(task); });
   }
   return out;
 }
 
+// isa=None: the process-wide choice; otherwise a name the CPU runs.
+symreg::kernels::CpuIsa IsaArg(const std::optional<std::string>& name) {
+  using symreg::kernels::CpuIsa;
+  if (!name) return symreg::kernels::DefaultCpuIsa();
+  CpuIsa isa;
+  if (!symreg::kernels::ParseCpuIsa(*name, &isa)) {
+    throw py::value_error("symreg._kernels.deform_conv2d: isa must be \"avx512\", \"avx2\", \"baseline\" or None, got \"" +
+                          *name + "\"");
+  }
+  if (!symreg::kernels::CpuSupports(isa)) {
+    throw py::value_error("symreg._kernels.deform_conv2d: isa \"" + *name +
+                          "\" is not supported by this CPU or build; pass one of cpu_isas()");
+  }
+  return isa;
+}
+
+std::vector<std::string> CpuIsas() {
+  using symreg::kernels::CpuIsa;
+  std::vector<std::string> names;
+  for (CpuIsa isa : {CpuIsa::kAvx512, CpuIsa::kAvx2, CpuIsa::kBaseline}) {
+    if (symreg::kernels::CpuSupports(isa)) names.emplace_back(symreg::kernels::CpuIsaName(isa));
+  }
+  return names;
+}
+
 py::array DeformConv2dPy(const py::array& x, const py::array& weight, const py::array& offset,
                          const std::optional<py::array>& mask, const std::optional<py::array>& bias,
                          const std::vector<int64_t>& strides, const std::vector<int64_t>& pads,
                          const std::vector<int64_t>& dilations, int64_t group, int64_t offset_group, int64_t threads,
-                         bool gemm_only) {
+                         bool gemm_only, const std::optional<std::string>& isa_name) {
   const py::dtype dt = x.dtype();
   const bool f32 = dt.kind() == 'f' && dt.itemsize() == 4, f64 = dt.kind() == 'f' && dt.itemsize() == 8;
   const auto same = [&](const py::array& a) { return a.dtype().is(dt) || a.dtype().equal(dt); };
@@ -117,9 +143,10 @@ py::array DeformConv2dPy(const py::array& x, const py::array& weight, const py::
                          py::str(dt).cast<std::string>());
   }
   if (threads < 1) throw py::value_error("symreg._kernels.deform_conv2d: threads must be >= 1, got " + std::to_string(threads));
+  const symreg::kernels::CpuIsa isa = IsaArg(isa_name);
   const symreg::kernels::DeformConv2dAttrs attrs{strides, pads, dilations, group, offset_group};
-  if (f32) return DeformConv2dTyped<float>(x, weight, offset, mask, bias, attrs, threads, gemm_only);
-  return DeformConv2dTyped<double>(x, weight, offset, mask, bias, attrs, threads, gemm_only);
+  if (f32) return DeformConv2dTyped<float>(x, weight, offset, mask, bias, attrs, threads, gemm_only, isa);
+  return DeformConv2dTyped<double>(x, weight, offset, mask, bias, attrs, threads, gemm_only, isa);
 }
 
 }  // namespace
@@ -134,12 +161,22 @@ PYBIND11_MODULE(_kernels, m) {
         py::arg("mask") = py::none(), py::arg("bias") = py::none(), py::arg("strides") = std::vector<int64_t>{1, 1},
         py::arg("pads") = std::vector<int64_t>{0, 0, 0, 0}, py::arg("dilations") = std::vector<int64_t>{1, 1},
         py::arg("group") = 1, py::arg("offset_group") = 1, py::kw_only(), py::arg("threads") = 1,
-        py::arg("gemm_only") = false,
+        py::arg("gemm_only") = false, py::arg("isa") = py::none(),
         "Deformable 2-D convolution, torchvision.ops.deform_conv2d semantics (the kernel of symreg::DeformConv2d).\n\n"
         "x (N, C_in, H, W), weight (C_out, C_in/group, kH, kW), offset (N, 2*offset_group*kH*kW, out_h, out_w),\n"
         "mask (N, offset_group*kH*kW, out_h, out_w) or None, bias (C_out) or None; float32 or float64, one dtype.\n"
         "strides (h, w), pads (top, left, bottom, right), dilations (h, w). Returns (N, C_out, out_h, out_w).\n"
         "Raises ValueError naming the problem for inconsistent shapes or attributes.\n"
         "Benchmark aids: threads runs the kernel's tasks on that many threads; gemm_only=True skips the\n"
-        "bilinear sampling (wrong results), timing the kernel's GEMM alone.");
+        "bilinear sampling (wrong results), timing the kernel's GEMM alone.\n"
+        "isa (\"avx512\", \"avx2\", \"baseline\") runs that build of the kernel for this call (one of cpu_isas(),\n"
+        "else ValueError); None runs cpu_isa().");
+
+  m.def(
+      "cpu_isa", [] { return std::string(symreg::kernels::CpuIsaName(symreg::kernels::DefaultCpuIsa())); },
+      "The build of the deform_conv2d kernel (\"avx512\", \"avx2\" or \"baseline\") that this process runs, in\n"
+      "ONNX Runtime too: the best this CPU supports, or lower where the environment variable SYMREG_CPU_ISA\n"
+      "asks for it (read once, at the first call).");
+  m.def("cpu_isas", &CpuIsas,
+        "The builds of the deform_conv2d kernel that this CPU runs, best first (always ends in \"baseline\").");
 }

@@ -180,8 +180,8 @@ int64_t DeformConv2d<T>::WorkspaceSize(const DeformConv2dShape& s) {
 
 template <typename T>
 DeformConv2d<T>::DeformConv2d(const DeformConv2dShape& shape, const DeformConv2dData<T>& data, T* workspace,
-                              Mode mode)
-    : shape_(shape), data_(data), mode_(mode) {
+                              Mode mode, CpuIsa isa)
+    : shape_(shape), data_(data), mode_(mode), isa_(isa) {
   const int64_t pixels = shape.height * shape.width;
   x_nhwc_ = workspace;
   weight_ = workspace + shape.n * shape.c_in * pixels;
@@ -227,7 +227,7 @@ void DeformConv2d<T>::Run(int64_t task) const {
   const int64_t p0 = tile_index * tile_;
   const TileJob<T> job{shape_, data_, x_nhwc_, weight_, n, g, p0, std::min(tile_, out_pixels - p0),
                        mode_ == Mode::kFull};
-  RunTile(job);
+  RunTile(isa_, job);
 }
 
 template class DeformConv2d<float>;

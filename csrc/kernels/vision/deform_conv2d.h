@@ -50,6 +50,25 @@ std::string CheckDeformConv2d(const std::vector<int64_t>& x, const std::vector<i
                               const std::vector<int64_t>* bias, const DeformConv2dAttrs& attrs,
                               DeformConv2dShape* shape);
 
+// The builds of the kernel's tile code, in order: each runs on every CPU that runs the
+// next. setup.py builds the last two on x86-64 only.
+enum class CpuIsa { kBaseline, kAvx2, kAvx512 };
+
+// "baseline", "avx2", "avx512".
+const char* CpuIsaName(CpuIsa isa);
+
+// *isa = the ISA called `name` (as CpuIsaName spells it); false for any other name.
+bool ParseCpuIsa(const std::string& name, CpuIsa* isa);
+
+// Whether this CPU runs isa and this library has its build.
+bool CpuSupports(CpuIsa isa);
+
+// The ISA that DeformConv2d runs unless told otherwise, fixed for the process: the best
+// the CPU supports, or the environment variable SYMREG_CPU_ISA ("avx512", "avx2",
+// "baseline") where it names a lower one (to test or benchmark that build). A value the
+// CPU cannot run gives the best ISA below it that it can; an unknown value is ignored.
+CpuIsa DefaultCpuIsa();
+
 template <typename T>
 struct DeformConv2dData {
   const T* x = nullptr;
@@ -71,8 +90,10 @@ class DeformConv2d {
   // kernel's GEMM alone (on the same tiles and threads): a lower bound, wrong results.
   enum class Mode { kFull, kSkipSampling };
 
+  // isa: the build of the tile code to run; one the CPU cannot run gives the best one
+  // below it that it can.
   DeformConv2d(const DeformConv2dShape& shape, const DeformConv2dData<T>& data, T* workspace,
-               Mode mode = Mode::kFull);
+               Mode mode = Mode::kFull, CpuIsa isa = DefaultCpuIsa());
 
   static int64_t WorkspaceSize(const DeformConv2dShape& shape);
 
@@ -85,6 +106,7 @@ class DeformConv2d {
   DeformConv2dShape shape_;
   DeformConv2dData<T> data_;
   Mode mode_;
+  CpuIsa isa_;
   T* x_nhwc_;    // x as (N, H, W, C_in): a sample's channels are contiguous
   T* weight_;    // weight as (C_out, kH * kW, C_in / group): column order of the tiles
   int64_t tile_ = 0, tiles_ = 0;  // output pixels per column tile, tiles per image

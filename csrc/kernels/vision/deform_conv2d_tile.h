@@ -40,10 +40,9 @@ struct TileJob {
 };
 
 // Samples the tile into a per-thread buffer, multiplies, adds the bias, writes y: the
-// best build of deform_conv2d_tile_impl.h this CPU runs (AVX-512, AVX2 + FMA, or the
-// target's baseline).
+// build of deform_conv2d_tile_impl.h for isa, or the best below it that this CPU runs.
 template <typename T>
-void RunTile(const TileJob<T>& job);
+void RunTile(CpuIsa isa, const TileJob<T>& job);
 
 namespace generic {
 template <typename T>
