@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import threading
 import weakref
 from collections.abc import Sequence
@@ -23,7 +24,6 @@ import onnx
 import onnxruntime
 
 from symreg import _pyop, pykernels
-from symreg.registry import check_name
 
 __all__ = ["MIN_ORT_VERSION", "InferenceSession", "has_native_kernel", "library_path", "session_options"]
 
@@ -34,7 +34,8 @@ _LIBRARY = "libsymreg_ort.so"
 _registered: weakref.WeakSet = weakref.WeakSet()
 _lock = threading.Lock()
 _extensions: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # options -> PyOps declared when registered
-_native: dict[tuple[str, str, int], bool] = {}
+_native: dict[tuple[str, str, int, bool], bool] = {}
+_OP_NAME = re.compile(r"^[A-Za-z_][\w.]*::[A-Za-z_]\w*$")
 _tags = itertools.count(1)
 
 
@@ -173,19 +174,24 @@ def _map_python_kernels(path_or_bytes: str | bytes, options: onnxruntime.Session
     return model.SerializeToString(), tag
 
 
-def has_native_kernel(name: str, version: int = 1) -> bool:
+def has_native_kernel(name: str, version: int = 1, *, with_library: bool = True) -> bool:
     """Whether ONNX Runtime, with ``libsymreg_ort.so`` loaded, has a kernel for custom op ``name``.
 
-    ``name`` is ``"domain::Op"``, ``version`` the domain's opset version. Answered by
-    creating a session for a one-node model and cached per (domain, op, version): the
-    library itself says what it registers, so no list can fall out of date. Only ORT's
+    ``name`` is ``"domain::Op"`` (ORT's own dotted domains such as ``com.microsoft`` too),
+    ``version`` the domain's opset version; ``with_library=False`` asks about ORT's own
+    kernels alone. Answered by creating a session for a one-node model and cached: the
+    runtime itself says what it registers, so no list can fall out of date. Only ORT's
     "is not a registered function/op" counts as no kernel; any other answer (the probe
     node has no inputs, so a real op rejects it) means one exists, so a Python kernel
     never shadows a native one.
     """
-    check_name(name, "symreg.ort.has_native_kernel")
+    if not isinstance(name, str) or not _OP_NAME.match(name):
+        raise ValueError(
+            f'symreg.ort.has_native_kernel({name!r}): name must be "namespace::op", e.g. '
+            '"symreg::Erfinv" or "com.microsoft::Gelu"'
+        )
     domain, op_type = name.split("::")
-    key = (domain, op_type, int(version))
+    key = (domain, op_type, int(version), with_library)
     with _lock:
         if key in _native:
             return _native[key]
@@ -198,7 +204,7 @@ def has_native_kernel(name: str, version: int = 1) -> bool:
     )
     opsets = [helper.make_opsetid("", 17), helper.make_opsetid(domain, int(version))]
     probe = helper.make_model(graph, opset_imports=opsets, ir_version=10).SerializeToString()
-    options = session_options()
+    options = session_options() if with_library else onnxruntime.SessionOptions()
     options.log_severity_level = 4  # the probe's expected failure is not worth a log line
     try:
         onnxruntime.InferenceSession(probe, sess_options=options, providers=["CPUExecutionProvider"])

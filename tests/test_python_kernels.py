@@ -233,6 +233,9 @@ def test_native_kernel_probe():
     assert not symreg.ort.has_native_kernel("pkdomain::SoftClip", 3)
     with pytest.raises(ValueError, match="namespace::op"):
         symreg.ort.has_native_kernel("Erfinv")
+    # ORT's own kernels, dotted domains included, with and without symreg's library
+    assert symreg.ort.has_native_kernel("com.microsoft::Gelu", with_library=False)
+    assert not symreg.ort.has_native_kernel("symreg::Erfinv", with_library=False)
 
 
 # --- the model file, sessions, listing -----------------------------------------------------

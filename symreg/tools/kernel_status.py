@@ -2,7 +2,7 @@
 
 The truth about a native kernel is whether ORT can create a session for a one-node
 model of the op, first without ``libsymreg_ort.so`` (ORT's own kernels), then with it
-(symreg's C++ kernels). Python kernels
+(symreg's C++ kernels), through :func:`symreg.ort.has_native_kernel`. Python kernels
 are those registered with :func:`symreg.kernel`, which symreg.ort sessions run when no
 native kernel exists.
 """
@@ -10,11 +10,8 @@ native kernel exists.
 from __future__ import annotations
 
 import dataclasses
-import functools
 
-import onnx
 import onnxruntime
-from onnx import helper
 
 import symreg.ort
 
@@ -24,10 +21,6 @@ CPP = "C++"
 PYTHON = "Python"
 FUNCTION = "local function"
 NONE = "none"
-
-_PROBE_IR_VERSION = 10  # what every ORT symreg supports (>= 1.21) reads
-_PROBE_OPSET = 17
-_NOT_REGISTERED = "is not a registered function/op"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,38 +71,11 @@ def kernel_for(op: str, version: int = 1) -> str:
     """
     from symreg import pykernels
 
-    if _ort_knows(op, version, with_library=False):
+    if symreg.ort.has_native_kernel(op, version, with_library=False):
         return ONNXRUNTIME
-    if _ort_knows(op, version, with_library=True):
-        return CPP
-    return PYTHON if op in pykernels.kernels() else NONE
-
-
-@functools.cache
-def _ort_knows(op: str, version: int, *, with_library: bool) -> bool:
-    """Whether ORT (with libsymreg_ort.so or without) can create a session for a one-node model of ``op``.
-
-    As :func:`symreg.ort.has_native_kernel`, which takes only symreg-style names
-    (``com.microsoft::Gelu`` has a dot): only "is not a registered function/op" means no.
-    """
-    domain, op_type = op.split("::")
-    graph = helper.make_graph(
-        [helper.make_node(op_type, [], ["y"], domain=domain)],
-        "symreg_probe",
-        [],
-        [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)],
-    )
-    opsets = [helper.make_opsetid("", _PROBE_OPSET), helper.make_opsetid(domain, version)]
-    model = helper.make_model(graph, opset_imports=opsets, ir_version=_PROBE_IR_VERSION).SerializeToString()
-    options = onnxruntime.SessionOptions()
-    options.log_severity_level = 4  # probes fail on purpose; keep ORT quiet
-    if with_library:
-        try:
-            options.register_custom_ops_library(symreg.ort.library_path())
-        except FileNotFoundError:
-            return False
     try:
-        onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-    except Exception as e:  # noqa: BLE001 - ORT raises its own exception types
-        return _NOT_REGISTERED not in str(e)  # any other failure: ORT found the op
-    return True
+        if symreg.ort.has_native_kernel(op, version):
+            return CPP
+    except FileNotFoundError:  # symreg installed without its library
+        pass
+    return PYTHON if op in pykernels.kernels() else NONE
