@@ -7,13 +7,15 @@ For 1 and 2 threads and each shape, prints the median time (ms) of:
   symreg        symreg::DeformConv2d, symreg's C++ kernel in ONNX Runtime
   decomp        the "decomposition" lowering (GridSample + MatMul) in ONNX Runtime
   GEMM only     symreg's kernel with the bilinear sampling skipped (symreg._kernels,
-                gemm_only=True, same threads): the same Eigen GEMMs on the same column
-                tiles, i.e. the floor the fused sampling + GEMM design can reach
+                gemm_only=True, same threads, W packed beforehand as ORT has it): the
+                same Eigen GEMMs on the same column tiles, i.e. the floor the sampling +
+                GEMM design can reach
 
 and the ratios symreg / ORT native and torchvision / symreg. ORT sessions run with
 intra_op_num_threads = inter_op_num_threads = threads and idle workers that do not spin.
 Everything runs in one process; each time is the median of --repeat runs after --warmup
-runs, the columns of a row taking turns run by run, so that a busy machine slows them alike.
+runs, the columns of a row taking turns run by run, so that a busy machine slows them alike;
+each timed run follows an untimed one of the same column (warm caches, see medians_ms).
 
 The ONNX models come from symreg.export of a module calling torchvision.ops.deform_conv2d,
 with lowerings={"torchvision::deform_conv2d": ...} forcing "onnx" (opset 19), "custom" and
@@ -144,13 +146,22 @@ clock = time.perf_counter
 
 
 def medians_ms(fns: dict, warmup: int, repeat: int) -> dict[str, float]:
-    """Median time of each callable, run round-robin so that all see the same machine load."""
+    """Median time of each callable, run round-robin so that all see the same machine load.
+
+    Each timed call follows an untimed call of the same callable: its inputs and weights are
+    in cache, as a layer's are when the layer before it has just written them. Without that,
+    every call would start from caches that the previous column (torchvision's 140 ms above
+    all) had emptied, and the columns that read more input (symreg and ORT native read x,
+    offset and mask; GEMM only reads none of them) would pay main-memory reads that a
+    network in steady state does not.
+    """
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeat):
         for name, fn in fns.items():
+            fn()
             start = clock()
             fn()
             times[name].append(clock() - start)
@@ -186,9 +197,11 @@ def row(shape: Shape, onnx_models: dict[str, bytes], threads: int, warmup: int, 
         sess = session(model, threads)
         run_feeds = {k: v for k, v in feeds.items() if k in {i.name for i in sess.get_inputs()}}
         fns[column] = lambda sess=sess, run_feeds=run_feeds: sess.run(None, run_feeds)
+    # W packed once, as symreg's ORT kernel packs a constant W at session creation.
+    packed = _kernels.DeformConv2dWeights(weight, shape.group)
     fns["gemm"] = lambda: _kernels.deform_conv2d(
         feeds["x"], weight, feeds["offset"], feeds.get("mask"), bias, strides=(shape.stride,) * 2, pads=(p,) * 4,
-        group=shape.group, offset_group=shape.offset_group, threads=threads, gemm_only=True,
+        group=shape.group, offset_group=shape.offset_group, threads=threads, gemm_only=True, packed=packed,
     )
     return medians_ms(fns, warmup, repeat)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -9,9 +10,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime
 import pytest
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 import symreg.ort
 from symreg import _kernels
@@ -38,6 +40,20 @@ def model(dtype, present=NAMES, attrs: dict | None = None, ranks: dict | None = 
     )
     opsets = [helper.make_opsetid("", 17), helper.make_opsetid("symreg", 1)]
     return helper.make_model(graph, opset_imports=opsets, ir_version=10).SerializeToString()
+
+
+def with_constant_weight(data: bytes, weight: np.ndarray, bias: np.ndarray | None = None) -> bytes:
+    """The model with W (and B) turned from graph inputs into initializers: constants the kernel packs once."""
+    proto = onnx.load_from_string(data)
+    constants = {"weight": weight, "bias": bias}
+    for name, value in constants.items():
+        if value is None:
+            continue
+        proto.graph.initializer.append(numpy_helper.from_array(value, name))
+        inputs = [i for i in proto.graph.input if i.name != name]
+        del proto.graph.input[:]
+        proto.graph.input.extend(inputs)
+    return proto.SerializeToString()
 
 
 def session(data: bytes, threads: int = 1) -> onnxruntime.InferenceSession:
@@ -86,6 +102,36 @@ def test_one_session_serves_two_input_sizes(threads):
         args["weight"], args["bias"] = inputs(cases[0])["weight"], inputs(cases[0])["bias"]
         (got,) = sess.run(None, feeds(args))
         assert np.abs(got - reference(case, **args)).max() <= ATOL[np.float32]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_constant_weight_is_packed_once(case, dtype):
+    """W as an initializer: packed at kernel creation, then used by every run, at any input size. The output
+    is bit for bit that of the same model with W fed at run time (packed per call)."""
+    args = inputs(case, dtype)
+    present = [n for n in NAMES if args[n] is not None]
+    fed = session(model(dtype, present, case.attrs))
+    constant = session(with_constant_weight(model(dtype, present, case.attrs), args["weight"], args["bias"]))
+    bigger = dataclasses.replace(case, x=(case.x[0] + 1, case.x[1], case.x[2] + 3, case.x[3] + 2))
+    for run_case in (case, bigger):
+        run_args = {**inputs(run_case, dtype, seed=1), "weight": args["weight"], "bias": args["bias"]}
+        (got,) = constant.run(None, {k: v for k, v in feeds(run_args).items() if k not in ("weight", "bias")})
+        (expected_fed,) = fed.run(None, feeds(run_args))
+        np.testing.assert_array_equal(got, expected_fed)
+        if got.size:
+            assert np.abs(got - reference(run_case, **run_args)).max() <= ATOL[dtype]
+
+
+def test_constant_weight_that_fits_no_group_is_an_ort_error():
+    """A constant W whose C_out the group does not divide is not packed; the run reports the shape problem."""
+    case = Case((1, 4, 6, 6), 6, group=2)
+    args = inputs(case)
+    weight = np.zeros((5, 2, 3, 3), np.float32)
+    data = with_constant_weight(model(np.float32, NAMES, case.attrs), weight)
+    run_args = {k: v for k, v in feeds(args).items() if k != "weight"}
+    text = _run_bad(data, run_args)
+    assert re_search(r"symreg::DeformConv2d: C_out = 5 \(W dim 0\) is not divisible by group = 2", text), text
 
 
 def test_thread_counts_agree():

@@ -72,14 +72,38 @@ class Attrs {
   const OrtKernelInfo* info_;
 };
 
+template <typename T>
 struct Kernel {
   kernels::DeformConv2dAttrs attrs;
   std::string attr_problem;  // reported by every Compute: kernel creation must not throw
+  // W packed once when it is a constant initializer (empty otherwise).
+  std::unique_ptr<kernels::PackedDeformConv2dWeights<T>> packed;
 };
 
+// A constant W (an initializer that no feed can override), packed for every Compute.
+template <typename T>
+std::unique_ptr<kernels::PackedDeformConv2dWeights<T>> PackConstantWeight(const OrtApi* api, const OrtKernelInfo* info,
+                                                                          int64_t group) {
+  int is_constant = 0;
+  const OrtValue* weight = nullptr;
+  OrtStatus* status = api->KernelInfoGetConstantInput_tensor(info, kW, &is_constant, &weight);
+  if (status != nullptr) {
+    api->ReleaseStatus(status);
+    return nullptr;
+  }
+  if (!is_constant || weight == nullptr) return nullptr;
+  const Ort::ConstValue value(weight);
+  const auto info_of = value.GetTensorTypeAndShapeInfo();
+  if (info_of.GetElementType() != Ort::TypeToTensorType<T>::type) return nullptr;
+  auto packed = std::make_unique<kernels::PackedDeformConv2dWeights<T>>(info_of.GetShape(), value.GetTensorData<T>(),
+                                                                         group);
+  return packed->empty() ? nullptr : std::move(packed);
+}
+
+template <typename T>
 void* NewKernel(const OrtApi* api, const OrtKernelInfo* info) noexcept {
   try {
-    auto kernel = std::make_unique<Kernel>();
+    auto kernel = std::make_unique<Kernel<T>>();
     Attrs reader(api, info);
     reader.Ints("strides", &kernel->attrs.strides);
     reader.Ints("pads", &kernel->attrs.pads);
@@ -87,6 +111,13 @@ void* NewKernel(const OrtApi* api, const OrtKernelInfo* info) noexcept {
     reader.Int("group", &kernel->attrs.group);
     reader.Int("offset_group", &kernel->attrs.offset_group);
     kernel->attr_problem = reader.problem;
+    if (kernel->attr_problem.empty()) {
+      try {
+        kernel->packed = PackConstantWeight<T>(api, info, kernel->attrs.group);
+      } catch (const std::exception&) {
+        // No packed copy (out of memory, or an ORT error reading W): Compute packs per call.
+      }
+    }
     return kernel.release();
   } catch (const std::exception&) {
     return nullptr;  // out of memory: ORT reports the failed kernel creation
@@ -152,7 +183,7 @@ void ParallelTasks(const Ort::KernelContext& ctx, int64_t tasks, const Fn& fn) {
 }
 
 template <typename T>
-Ort::Status Compute(const Kernel& kernel, OrtKernelContext* context) {
+Ort::Status Compute(const Kernel<T>& kernel, OrtKernelContext* context) {
   try {
     if (!kernel.attr_problem.empty()) return OpError(kName, kernel.attr_problem);
     const Ort::KernelContext ctx(context);
@@ -179,9 +210,11 @@ Ort::Status Compute(const Kernel& kernel, OrtKernelContext* context) {
     const auto data_of = [&](size_t i) { return values[i] ? Ort::ConstValue(values[i]).GetTensorData<T>() : nullptr; };
     const kernels::DeformConv2dData<T> data{data_of(kX),    data_of(kW),    data_of(kOffset),
                                             data_of(kMask), data_of(kBias), y.GetTensorMutableData<T>()};
-    const auto elements = kernels::DeformConv2d<T>::WorkspaceSize(shape);
+    const kernels::CpuIsa isa = kernels::DefaultCpuIsa();
+    const auto elements = kernels::DeformConv2d<T>::WorkspaceSize(shape, isa, kernel.packed.get());
     const Workspace workspace(ctx, static_cast<size_t>(elements) * sizeof(T));
-    const kernels::DeformConv2d<T> conv(shape, data, static_cast<T*>(workspace.data()));
+    const kernels::DeformConv2d<T> conv(shape, data, static_cast<T*>(workspace.data()),
+                                        kernels::DeformConv2d<T>::Mode::kFull, isa, kernel.packed.get());
     ParallelTasks(ctx, conv.NumPrepareTasks(), [&](int64_t task) { conv.Prepare(task); });
     ParallelTasks(ctx, conv.NumTasks(), [&](int64_t task) { conv.Run(task); });
     return Ort::Status(nullptr);
@@ -201,12 +234,12 @@ struct DeformConv2dOp : Ort::Custom::OrtLiteCustomOp {
     input_types_.assign(kInputCount, Ort::TypeToTensorType<T>::type);
     output_types_.assign(1, Ort::TypeToTensorType<T>::type);
     OrtCustomOp::CreateKernel = [](const OrtCustomOp*, const OrtApi* api, const OrtKernelInfo* info) {
-      return NewKernel(api, info);
+      return NewKernel<T>(api, info);
     };
     OrtCustomOp::KernelComputeV2 = [](void* kernel, OrtKernelContext* context) -> OrtStatusPtr {
-      return Compute<T>(*static_cast<const Kernel*>(kernel), context).release();
+      return Compute<T>(*static_cast<const Kernel<T>*>(kernel), context).release();
     };
-    OrtCustomOp::KernelDestroy = [](void* kernel) { std::unique_ptr<Kernel>(static_cast<Kernel*>(kernel)); };
+    OrtCustomOp::KernelDestroy = [](void* kernel) { std::unique_ptr<Kernel<T>>(static_cast<Kernel<T>*>(kernel)); };
   }
 };
 

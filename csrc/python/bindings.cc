@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "kernels/math/erfinv.h"
@@ -76,7 +77,7 @@ template <typename T>
 py::array DeformConv2dTyped(const py::array& x, const py::array& weight, const py::array& offset,
                             const std::optional<py::array>& mask, const std::optional<py::array>& bias,
                             const symreg::kernels::DeformConv2dAttrs& attrs, int64_t threads, bool gemm_only,
-                            symreg::kernels::CpuIsa isa) {
+                            symreg::kernels::CpuIsa isa, const symreg::kernels::PackedDeformConv2dWeights<T>* packed) {
   using symreg::kernels::DeformConv2d;
   const auto xa = CArray<T>::ensure(x), wa = CArray<T>::ensure(weight), oa = CArray<T>::ensure(offset);
   const CArray<T> ma = mask ? CArray<T>::ensure(*mask) : CArray<T>(), ba = bias ? CArray<T>::ensure(*bias) : CArray<T>();
@@ -87,18 +88,26 @@ py::array DeformConv2dTyped(const py::array& x, const py::array& weight, const p
                                                                  mask ? &mask_shape : nullptr,
                                                                  bias ? &bias_shape : nullptr, attrs, &shape);
   if (!problem.empty()) throw py::value_error("symreg::DeformConv2d: " + problem);
+  if (packed && !packed->Fits(shape, isa)) {
+    throw py::value_error(
+        "symreg._kernels.deform_conv2d: packed was made for another W shape, group or isa than this call's; "
+        "pack this call's w with DeformConv2dWeights(w, group, isa=...)");
+  }
   py::array_t<T> out(shape.OutputShape());
   if (out.size() == 0) return out;
   const symreg::kernels::DeformConv2dData<T> data{xa.data(), wa.data(), oa.data(), mask ? ma.data() : nullptr,
                                                   bias ? ba.data() : nullptr, out.mutable_data()};
-  const auto elements = static_cast<size_t>(DeformConv2d<T>::WorkspaceSize(shape));
+  const auto elements = static_cast<size_t>(DeformConv2d<T>::WorkspaceSize(shape, isa, packed));
   // Uninitialised, as ORT's allocator gives it: the kernel writes before it reads.
-  const std::unique_ptr<T, decltype(&std::free)> workspace(static_cast<T*>(std::malloc(std::max<size_t>(elements, 1) * sizeof(T))), &std::free);
+  // 64-byte aligned, as ORT's CPU allocator gives it (aligned_alloc wants a multiple of it).
+  const size_t bytes = (std::max<size_t>(elements, 1) * sizeof(T) + 63) / 64 * 64;
+  const std::unique_ptr<T, decltype(&std::free)> workspace(static_cast<T*>(std::aligned_alloc(64, bytes)), &std::free);
   if (!workspace) throw std::bad_alloc();
   {
     py::gil_scoped_release release;
     const DeformConv2d<T> conv(shape, data, workspace.get(),
-                               gemm_only ? DeformConv2d<T>::Mode::kSkipSampling : DeformConv2d<T>::Mode::kFull, isa);
+                               gemm_only ? DeformConv2d<T>::Mode::kSkipSampling : DeformConv2d<T>::Mode::kFull, isa,
+                               packed);
     RunTasks(conv.NumPrepareTasks(), threads, [&](int64_t task) { conv.Prepare(task); });
     RunTasks(conv.NumTasks(), threads, [&](int64_t task) { conv.Run(task); });
   }
@@ -106,20 +115,65 @@ py::array DeformConv2dTyped(const py::array& x, const py::array& weight, const p
 }
 
 // isa=None: the process-wide choice; otherwise a name the CPU runs.
-symreg::kernels::CpuIsa IsaArg(const std::optional<std::string>& name) {
+symreg::kernels::CpuIsa IsaArg(const std::optional<std::string>& name, const std::string& fn = "deform_conv2d") {
   using symreg::kernels::CpuIsa;
   if (!name) return symreg::kernels::DefaultCpuIsa();
   CpuIsa isa;
   if (!symreg::kernels::ParseCpuIsa(*name, &isa)) {
-    throw py::value_error("symreg._kernels.deform_conv2d: isa must be \"avx512\", \"avx2\", \"baseline\" or None, got \"" +
+    throw py::value_error("symreg._kernels." + fn + ": isa must be \"avx512\", \"avx2\", \"baseline\" or None, got \"" +
                           *name + "\"");
   }
   if (!symreg::kernels::CpuSupports(isa)) {
-    throw py::value_error("symreg._kernels.deform_conv2d: isa \"" + *name +
+    throw py::value_error("symreg._kernels." + fn + ": isa \"" + *name +
                           "\" is not supported by this CPU or build; pass one of cpu_isas()");
   }
   return isa;
 }
+
+// W packed once for many deform_conv2d calls, as the ORT kernel packs a constant W.
+class PackedWeightsPy {
+ public:
+  PackedWeightsPy(const py::array& w, int64_t group, const std::optional<std::string>& isa_name)
+      : dtype_(w.dtype()) {
+    const symreg::kernels::CpuIsa isa = IsaArg(isa_name, "DeformConv2dWeights");
+    if (dtype_.kind() == 'f' && dtype_.itemsize() == 4) {
+      packed_ = Pack<float>(w, group, isa);
+    } else if (dtype_.kind() == 'f' && dtype_.itemsize() == 8) {
+      packed_ = Pack<double>(w, group, isa);
+    } else {
+      throw py::type_error("symreg._kernels.DeformConv2dWeights: expected a float32 or float64 w, got dtype " +
+                           py::str(dtype_).cast<std::string>());
+    }
+  }
+
+  // The packed weights for calls of dtype T, or null for calls of the other dtype.
+  template <typename T>
+  const symreg::kernels::PackedDeformConv2dWeights<T>* Get() const {
+    const auto* p = std::get_if<std::unique_ptr<symreg::kernels::PackedDeformConv2dWeights<T>>>(&packed_);
+    return p ? p->get() : nullptr;
+  }
+  const py::dtype& dtype() const { return dtype_; }
+
+ private:
+  template <typename T>
+  static std::unique_ptr<symreg::kernels::PackedDeformConv2dWeights<T>> Pack(const py::array& w, int64_t group,
+                                                                             symreg::kernels::CpuIsa isa) {
+    const auto wa = CArray<T>::ensure(w);
+    auto packed = std::make_unique<symreg::kernels::PackedDeformConv2dWeights<T>>(ShapeOf(wa), wa.data(), group, isa);
+    if (packed->empty()) {
+      throw py::value_error("symreg._kernels.DeformConv2dWeights: w must be 4-D (C_out, C_in / group, kH, kW) with "
+                            "positive sizes and group > 0 must divide C_out; got w of shape " +
+                            py::str(py::tuple(py::cast(ShapeOf(wa)))).cast<std::string>() + ", group " +
+                            std::to_string(group));
+    }
+    return packed;
+  }
+
+  py::dtype dtype_;
+  std::variant<std::unique_ptr<symreg::kernels::PackedDeformConv2dWeights<float>>,
+               std::unique_ptr<symreg::kernels::PackedDeformConv2dWeights<double>>>
+      packed_;
+};
 
 std::vector<std::string> CpuIsas() {
   using symreg::kernels::CpuIsa;
@@ -134,7 +188,7 @@ py::array DeformConv2dPy(const py::array& x, const py::array& weight, const py::
                          const std::optional<py::array>& mask, const std::optional<py::array>& bias,
                          const std::vector<int64_t>& strides, const std::vector<int64_t>& pads,
                          const std::vector<int64_t>& dilations, int64_t group, int64_t offset_group, int64_t threads,
-                         bool gemm_only, const std::optional<std::string>& isa_name) {
+                         bool gemm_only, const std::optional<std::string>& isa_name, const PackedWeightsPy* packed) {
   const py::dtype dt = x.dtype();
   const bool f32 = dt.kind() == 'f' && dt.itemsize() == 4, f64 = dt.kind() == 'f' && dt.itemsize() == 8;
   const auto same = [&](const py::array& a) { return a.dtype().is(dt) || a.dtype().equal(dt); };
@@ -145,8 +199,16 @@ py::array DeformConv2dPy(const py::array& x, const py::array& weight, const py::
   if (threads < 1) throw py::value_error("symreg._kernels.deform_conv2d: threads must be >= 1, got " + std::to_string(threads));
   const symreg::kernels::CpuIsa isa = IsaArg(isa_name);
   const symreg::kernels::DeformConv2dAttrs attrs{strides, pads, dilations, group, offset_group};
-  if (f32) return DeformConv2dTyped<float>(x, weight, offset, mask, bias, attrs, threads, gemm_only, isa);
-  return DeformConv2dTyped<double>(x, weight, offset, mask, bias, attrs, threads, gemm_only, isa);
+  if (packed && !packed->dtype().equal(dt)) {
+    throw py::type_error("symreg._kernels.deform_conv2d: packed holds " + py::str(packed->dtype()).cast<std::string>() +
+                         " weights; this call's arrays are " + py::str(dt).cast<std::string>());
+  }
+  if (f32) {
+    return DeformConv2dTyped<float>(x, weight, offset, mask, bias, attrs, threads, gemm_only, isa,
+                                    packed ? packed->Get<float>() : nullptr);
+  }
+  return DeformConv2dTyped<double>(x, weight, offset, mask, bias, attrs, threads, gemm_only, isa,
+                                   packed ? packed->Get<double>() : nullptr);
 }
 
 }  // namespace
@@ -161,7 +223,7 @@ PYBIND11_MODULE(_kernels, m) {
         py::arg("mask") = py::none(), py::arg("bias") = py::none(), py::arg("strides") = std::vector<int64_t>{1, 1},
         py::arg("pads") = std::vector<int64_t>{0, 0, 0, 0}, py::arg("dilations") = std::vector<int64_t>{1, 1},
         py::arg("group") = 1, py::arg("offset_group") = 1, py::kw_only(), py::arg("threads") = 1,
-        py::arg("gemm_only") = false, py::arg("isa") = py::none(),
+        py::arg("gemm_only") = false, py::arg("isa") = py::none(), py::arg("packed") = py::none(),
         "Deformable 2-D convolution, torchvision.ops.deform_conv2d semantics (the kernel of symreg::DeformConv2d).\n\n"
         "x (N, C_in, H, W), weight (C_out, C_in/group, kH, kW), offset (N, 2*offset_group*kH*kW, out_h, out_w),\n"
         "mask (N, offset_group*kH*kW, out_h, out_w) or None, bias (C_out) or None; float32 or float64, one dtype.\n"
@@ -170,7 +232,16 @@ PYBIND11_MODULE(_kernels, m) {
         "Benchmark aids: threads runs the kernel's tasks on that many threads; gemm_only=True skips the\n"
         "bilinear sampling (wrong results), timing the kernel's GEMM alone.\n"
         "isa (\"avx512\", \"avx2\", \"baseline\") runs that build of the kernel for this call (one of cpu_isas(),\n"
-        "else ValueError); None runs cpu_isa().");
+        "else ValueError); None runs cpu_isa().\n"
+        "packed: a DeformConv2dWeights of this call's w, group and isa, used instead of packing w (ValueError\n"
+        "if it was made for another); None packs w in the call.");
+
+  py::class_<PackedWeightsPy>(m, "DeformConv2dWeights",
+                              "w (C_out, C_in/group, kH, kW) packed once for deform_conv2d(..., packed=): what the\n"
+                              "ONNX Runtime kernel does with a constant W. isa: the build it is packed for (None:\n"
+                              "cpu_isa()).")
+      .def(py::init<const py::array&, int64_t, const std::optional<std::string>&>(), py::arg("w"),
+           py::arg("group") = 1, py::kw_only(), py::arg("isa") = py::none());
 
   m.def(
       "cpu_isa", [] { return std::string(symreg::kernels::CpuIsaName(symreg::kernels::DefaultCpuIsa())); },

@@ -70,3 +70,36 @@ def test_bad_input_is_a_value_error(problem, shapes, attrs):
         _kernels.deform_conv2d(
             arrays["x"], arrays["weight"], arrays["offset"], arrays["mask"], arrays["bias"], **attrs
         )
+
+
+@pytest.mark.parametrize("isa", _kernels.cpu_isas())
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_packed_weights_give_the_same_output(case, dtype, isa):
+    """W packed once (what the ORT kernel does with a constant W) is bit for bit W packed in the call."""
+    args = inputs(case, dtype)
+    packed = _kernels.DeformConv2dWeights(args["weight"], case.group, isa=isa)
+    np.testing.assert_array_equal(run(case, args, isa=isa, packed=packed), run(case, args, isa=isa))
+
+
+def test_packed_weights_of_another_call_are_refused():
+    case = Case((1, 4, 6, 6), 6, group=2)
+    args = inputs(case)
+    other_group = _kernels.DeformConv2dWeights(args["weight"], 1)  # (6, 2, 3, 3) also fits group 1, C_in 2
+    with pytest.raises(ValueError, match="packed was made for another W shape, group or isa"):
+        run(case, args, packed=other_group)
+    with pytest.raises(TypeError, match="packed holds float64 weights; this call's arrays are float32"):
+        run(case, args, packed=_kernels.DeformConv2dWeights(args["weight"].astype(np.float64), 2))
+    if len(_kernels.cpu_isas()) > 1:
+        lower = _kernels.DeformConv2dWeights(args["weight"], 2, isa=_kernels.cpu_isas()[1])
+        with pytest.raises(ValueError, match="packed was made for another"):
+            run(case, args, isa=_kernels.cpu_isas()[0], packed=lower)
+
+
+@pytest.mark.parametrize(
+    ("shape", "group"), [((6, 2, 3), 1), ((6, 2, 0, 3), 1), ((5, 2, 3, 3), 2), ((6, 2, 3, 3), 0)],
+    ids=["rank-3", "empty-kernel", "group-does-not-divide-C_out", "group-0"],
+)
+def test_bad_weights_to_pack_are_a_value_error(shape, group):
+    with pytest.raises(ValueError, match=r"DeformConv2dWeights: w must be 4-D .* got w of shape"):
+        _kernels.DeformConv2dWeights(np.zeros(shape, np.float32), group)

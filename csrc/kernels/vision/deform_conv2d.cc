@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -11,26 +12,9 @@
 namespace symreg::kernels {
 namespace {
 
-// Pixels per transpose task and output channels per weight-permutation task: a few
-// hundred kilobytes of copying each, enough to amortise a pool dispatch.
+// Pixels per transpose task: a few hundred kilobytes of copying, enough to amortise a
+// pool dispatch (a weight-packing task takes kPackChannels output channels).
 constexpr int64_t kTransposePixels = 1024;
-constexpr int64_t kPermuteChannels = 64;
-
-// (C, P) slab of an NCHW image -> (P, C) rows of the NHWC copy, in 32 x 32 blocks so
-// that both sides stream through whole cache lines.
-template <typename T>
-void Transpose(const T* src, int64_t src_stride, T* dst, int64_t dst_stride, int64_t rows, int64_t cols) {
-  constexpr int64_t kBlock = 32;
-  for (int64_t r0 = 0; r0 < rows; r0 += kBlock) {
-    const int64_t r1 = std::min(rows, r0 + kBlock);
-    for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
-      const int64_t c1 = std::min(cols, c0 + kBlock);
-      for (int64_t r = r0; r < r1; ++r) {
-        for (int64_t c = c0; c < c1; ++c) dst[c * dst_stride + r] = src[r * src_stride + c];
-      }
-    }
-  }
-}
 
 std::string Dims(const std::vector<int64_t>& v) {
   std::string text = "[";
@@ -174,23 +158,62 @@ std::string CheckDeformConv2d(const std::vector<int64_t>& x, const std::vector<i
 }
 
 template <typename T>
-int64_t DeformConv2d<T>::WorkspaceSize(const DeformConv2dShape& s) {
-  return s.n * s.c_in * s.height * s.width + s.c_out * (s.c_in / s.group) * s.kernel_h * s.kernel_w;
+PackedDeformConv2dWeights<T>::PackedDeformConv2dWeights(const std::vector<int64_t>& weight_shape, const T* weight,
+                                                        int64_t group, CpuIsa isa)
+    : weight_shape_(weight_shape), group_(group), isa_(isa) {
+  const auto positive = [](int64_t d) { return d > 0; };
+  if (weight == nullptr || weight_shape.size() != 4 || !std::all_of(weight_shape.begin(), weight_shape.end(), positive) ||
+      group <= 0 || weight_shape[0] % group != 0) {
+    return;
+  }
+  DeformConv2dShape s;  // the sizes that packing reads
+  s.c_out = weight_shape[0], s.kernel_h = weight_shape[2], s.kernel_w = weight_shape[3];
+  s.group = group;
+  if (__builtin_mul_overflow(weight_shape[1], group, &s.c_in)) return;
+  const int64_t elements = group * PackedGroupSize(s);
+  constexpr size_t kAlign = 64;
+  const size_t bytes = (static_cast<size_t>(elements) * sizeof(T) + kAlign - 1) / kAlign * kAlign;
+  data_.reset(static_cast<T*>(std::aligned_alloc(kAlign, bytes)));
+  if (!data_) throw std::bad_alloc();
+  const TileBuild<T> build = TileBuildFor<T>(isa);
+  const int64_t cout_g = s.c_out / group;
+  for (int64_t g = 0; g < group; ++g) {
+    for (int64_t o0 = 0; o0 < cout_g; o0 += kPackChannels) {
+      build.pack_weights(WeightJob<T>{s, weight, data_.get(), g, o0, std::min(kPackChannels, cout_g - o0)});
+    }
+  }
+}
+
+template <typename T>
+bool PackedDeformConv2dWeights<T>::Fits(const DeformConv2dShape& s, CpuIsa isa) const {
+  // Same build: the packing follows its GEMM's panels.
+  return !empty() && s.group == group_ && s.c_out == weight_shape_[0] && s.c_in / s.group == weight_shape_[1] &&
+         s.kernel_h == weight_shape_[2] && s.kernel_w == weight_shape_[3] &&
+         TileBuildFor<T>(isa).pack_weights == TileBuildFor<T>(isa_).pack_weights;
+}
+
+template <typename T>
+int64_t DeformConv2d<T>::WorkspaceSize(const DeformConv2dShape& s, CpuIsa isa, const PackedDeformConv2dWeights<T>* packed) {
+  const int64_t pack_room = packed && packed->Fits(s, isa) ? 0 : s.group * PackedGroupSize(s);
+  return pack_room + s.n * s.c_in * s.height * s.width;
 }
 
 template <typename T>
 DeformConv2d<T>::DeformConv2d(const DeformConv2dShape& shape, const DeformConv2dData<T>& data, T* workspace,
-                              Mode mode, CpuIsa isa)
+                              Mode mode, CpuIsa isa, const PackedDeformConv2dWeights<T>* packed)
     : shape_(shape), data_(data), mode_(mode), isa_(isa) {
   const int64_t pixels = shape.height * shape.width;
-  x_nhwc_ = workspace;
-  weight_ = workspace + shape.n * shape.c_in * pixels;
+  const bool prepacked = packed && packed->Fits(shape, isa);
+  pack_into_ = prepacked ? nullptr : workspace;  // first: as aligned as the workspace
+  weight_ = prepacked ? packed->data() : workspace;
+  x_nhwc_ = prepacked ? workspace : workspace + shape.group * PackedGroupSize(shape);
   const int64_t out_pixels = shape.out_h * shape.out_w;
   tile_ = TilePixels<T>(ColumnCount(shape), out_pixels);
   tiles_ = tile_ > 0 ? (out_pixels + tile_ - 1) / tile_ : 0;
   const bool work = shape.n > 0 && shape.c_out > 0 && out_pixels > 0;
   prepare_x_tasks_ = work && mode == Mode::kFull ? shape.n * ((pixels + kTransposePixels - 1) / kTransposePixels) : 0;
-  prepare_w_tasks_ = work ? (shape.c_out + kPermuteChannels - 1) / kPermuteChannels : 0;
+  const int64_t cout_g = shape.c_out / shape.group;
+  prepare_w_tasks_ = work && !prepacked ? shape.group * ((cout_g + kPackChannels - 1) / kPackChannels) : 0;
   if (!work) tiles_ = 0;
 }
 
@@ -203,19 +226,15 @@ void DeformConv2d<T>::Prepare(int64_t task) const {
     const int64_t n = task / per_image;
     const int64_t p0 = (task % per_image) * kTransposePixels;
     const int64_t count = std::min(kTransposePixels, pixels - p0);
-    // Source rows are channels (stride H*W), destination rows are pixels (stride C).
-    Transpose(data_.x + n * s.c_in * pixels + p0, pixels, x_nhwc_ + (n * pixels + p0) * s.c_in, s.c_in, s.c_in,
-              count);
+    TileBuildFor<T>(isa_).to_nhwc(data_.x + n * s.c_in * pixels + p0, pixels, s.c_in, count,
+                                  x_nhwc_ + (n * pixels + p0) * s.c_in, s.c_in);
     return;
   }
-  const int64_t cg = s.c_in / s.group;
-  const int64_t points = s.kernel_h * s.kernel_w;
-  const int64_t o0 = (task - prepare_x_tasks_) * kPermuteChannels;
-  const int64_t o1 = std::min(s.c_out, o0 + kPermuteChannels);
-  for (int64_t o = o0; o < o1; ++o) {
-    // (C_in / group, kH * kW) -> (kH * kW, C_in / group) for one output channel.
-    Transpose(data_.weight + o * cg * points, points, weight_ + o * cg * points, cg, cg, points);
-  }
+  const int64_t per_group = prepare_w_tasks_ / s.group;
+  const int64_t w_task = task - prepare_x_tasks_;
+  const int64_t g = w_task / per_group, o0 = (w_task % per_group) * kPackChannels;
+  TileBuildFor<T>(isa_).pack_weights(
+      WeightJob<T>{s, data_.weight, pack_into_, g, o0, std::min(kPackChannels, s.c_out / s.group - o0)});
 }
 
 template <typename T>
@@ -227,9 +246,11 @@ void DeformConv2d<T>::Run(int64_t task) const {
   const int64_t p0 = tile_index * tile_;
   const TileJob<T> job{shape_, data_, x_nhwc_, weight_, n, g, p0, std::min(tile_, out_pixels - p0),
                        mode_ == Mode::kFull};
-  RunTile(isa_, job);
+  TileBuildFor<T>(isa_).run_tile(job);
 }
 
+template class PackedDeformConv2dWeights<float>;
+template class PackedDeformConv2dWeights<double>;
 template class DeformConv2d<float>;
 template class DeformConv2d<double>;
 

@@ -15,6 +15,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -79,10 +81,36 @@ struct DeformConv2dData {
   T* y = nullptr;
 };
 
+// W packed for the kernel's GEMM once, for every later call with that W: what a runtime
+// does with a constant weight (ORT: a W that is an initializer is packed at kernel
+// creation). Packing is a copy of W, about 1 ms per 10 MB; for 512 -> 512 channels, 3x3,
+// on a 7 x 7 image it takes as long as the whole convolution.
+template <typename T>
+class PackedDeformConv2dWeights {
+ public:
+  // Packs weight, of shape weight_shape = (C_out, C_in / group, kH, kW), for calls of
+  // this conv group count run by isa's build. empty() when the shape and group do not
+  // fit together (a call's own check then says what is wrong).
+  PackedDeformConv2dWeights(const std::vector<int64_t>& weight_shape, const T* weight, int64_t group,
+                            CpuIsa isa = DefaultCpuIsa());
+
+  bool empty() const { return data_ == nullptr; }
+  // Whether a call of this shape, run by isa's build, can use these packed weights.
+  bool Fits(const DeformConv2dShape& shape, CpuIsa isa) const;
+  const T* data() const { return data_.get(); }
+
+ private:
+  std::vector<int64_t> weight_shape_;
+  int64_t group_;
+  CpuIsa isa_;
+  std::unique_ptr<T, decltype(&std::free)> data_{nullptr, &std::free};
+};
+
 // One call, cut into tasks for a parallel-for that the caller supplies (ORT's intra-op
 // pool, or a plain loop): run every Prepare task, then every Run task, each set in any
 // order and concurrently. Tasks share nothing mutable but disjoint parts of the
-// workspace and of y. The caller provides the workspace (WorkspaceSize elements).
+// workspace and of y. The caller provides the workspace (WorkspaceSize elements,
+// 64-byte aligned).
 template <typename T>
 class DeformConv2d {
  public:
@@ -91,11 +119,15 @@ class DeformConv2d {
   enum class Mode { kFull, kSkipSampling };
 
   // isa: the build of the tile code to run; one the CPU cannot run gives the best one
-  // below it that it can.
+  // below it that it can. packed: W packed beforehand, used where it Fits the call
+  // (then the workspace needs no room for packing W); null: W is packed by Prepare.
   DeformConv2d(const DeformConv2dShape& shape, const DeformConv2dData<T>& data, T* workspace,
-               Mode mode = Mode::kFull, CpuIsa isa = DefaultCpuIsa());
+               Mode mode = Mode::kFull, CpuIsa isa = DefaultCpuIsa(),
+               const PackedDeformConv2dWeights<T>* packed = nullptr);
 
-  static int64_t WorkspaceSize(const DeformConv2dShape& shape);
+  // The workspace of a call; packed as the constructor will be given it.
+  static int64_t WorkspaceSize(const DeformConv2dShape& shape, CpuIsa isa = DefaultCpuIsa(),
+                               const PackedDeformConv2dWeights<T>* packed = nullptr);
 
   int64_t NumPrepareTasks() const { return prepare_x_tasks_ + prepare_w_tasks_; }
   void Prepare(int64_t task) const;
@@ -107,8 +139,9 @@ class DeformConv2d {
   DeformConv2dData<T> data_;
   Mode mode_;
   CpuIsa isa_;
-  T* x_nhwc_;    // x as (N, H, W, C_in): a sample's channels are contiguous
-  T* weight_;    // weight as (C_out, kH * kW, C_in / group): column order of the tiles
+  T* x_nhwc_;              // x as (N, H, W, C_in): a sample's channels are contiguous
+  T* pack_into_;           // where Prepare packs W (null when given packed weights)
+  const T* weight_;        // W packed for the tiles' GEMM (WeightJob in deform_conv2d_tile.h)
   int64_t tile_ = 0, tiles_ = 0;  // output pixels per column tile, tiles per image
   int64_t prepare_x_tasks_ = 0, prepare_w_tasks_ = 0;
 };

@@ -74,19 +74,19 @@ CpuIsa DefaultCpuIsa() {
 }
 
 template <typename T>
-void RunTile(CpuIsa isa, const TileJob<T>& job) {
+TileBuild<T> TileBuildFor(CpuIsa isa) {
   switch (Cap(isa)) {
 #ifdef SYMREG_AVX512_KERNELS
-    case CpuIsa::kAvx512: return avx512::RunTile(job);
+    case CpuIsa::kAvx512: return avx512::Build<T>();
 #endif
 #ifdef SYMREG_AVX2_KERNELS
-    case CpuIsa::kAvx2: return avx2::RunTile(job);
+    case CpuIsa::kAvx2: return avx2::Build<T>();
 #endif
-    default: return generic::RunTile(job);
+    default: return generic::Build<T>();
   }
 }
 
-template void RunTile<float>(CpuIsa, const TileJob<float>&);
-template void RunTile<double>(CpuIsa, const TileJob<double>&);
+template TileBuild<float> TileBuildFor<float>(CpuIsa);
+template TileBuild<double> TileBuildFor<double>(CpuIsa);
 
 }  // namespace symreg::kernels

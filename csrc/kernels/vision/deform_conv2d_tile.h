@@ -12,12 +12,10 @@ namespace symreg::kernels {
 inline int64_t ColumnCount(const DeformConv2dShape& s) { return s.kernel_h * s.kernel_w * (s.c_in / s.group); }
 
 // Output pixels per tile: as many as keep a (pixels x columns) tile within a
-// per-thread cache budget (half of a 1 MB L2), a multiple of 8, at most the image; but
-// at least kMinTilePixels, below which Eigen spends more time packing the weights (once
-// per tile) than multiplying (measured: 256 -> 256 channels, 3x3, 20% faster than 24).
-// Measured on Zen 4, 1 thread: 512 KB rather than 256 KB cuts Eigen's AVX-512 GEMM on
-// 64 -> 64 channels, 3x3 (K = 576) from 21 to 6.6 ms (112- vs 224-pixel tiles; AVX2: 11
-// ms either way); 1 and 2 MB gain at most 5% more.
+// per-thread cache budget, a multiple of 8, at most the image; but at least
+// kMinTilePixels, below which gebp's panel loop runs short. With the weights packed once
+// per call, 128 KB to 768 KB tiles all run within 3% of each other (Sapphire Rapids,
+// 2 MB L2; the 512 KB kept here suited Zen 4's 1 MB L2 best).
 inline constexpr int64_t kTileBytes = 512 * 1024;
 inline constexpr int64_t kMinTilePixels = 64;
 
@@ -28,38 +26,67 @@ int64_t TilePixels(int64_t columns, int64_t out_pixels) {
   return std::min(std::max(kMinTilePixels, fit / 8 * 8), out_pixels);
 }
 
+// Output channels per weight-packing task: a multiple of every build's GEMM panel width.
+inline constexpr int64_t kPackChannels = 64;
+
+// Elements of one conv group's packed weights, rounded up so that every group starts as
+// aligned as the workspace (64 bytes), as Eigen's own packed operands do.
+inline int64_t PackedGroupSize(const DeformConv2dShape& s) {
+  constexpr int64_t kAlign = 16;
+  return (ColumnCount(s) * (s.c_out / s.group) + kAlign - 1) / kAlign * kAlign;
+}
+
+// Packs output channels [o0, o0 + count) of conv group g (o0 a multiple of kPackChannels)
+// into the packed weights: group g's (columns x C_out / group) GEMM operand, column
+// order (kernel point, channel), starts at packed + g * PackedGroupSize.
+template <typename T>
+struct WeightJob {
+  const DeformConv2dShape& shape;
+  const T* weight;  // (C_out, C_in / group, kH, kW)
+  T* packed;
+  int64_t g, o0, count;
+};
+
 // Output pixels [p0, p0 + count) of image n, conv group g.
 template <typename T>
 struct TileJob {
   const DeformConv2dShape& shape;
   const DeformConv2dData<T>& data;
   const T* x_nhwc;  // (N, H, W, C_in)
-  const T* weight;  // (C_out, kH * kW, C_in / group)
+  const T* packed;  // the weights as WeightJob packs them
   int64_t n, g, p0, count;
   bool sample;  // false: GEMM only (benchmarks)
 };
 
-// Samples the tile into a per-thread buffer, multiplies, adds the bias, writes y: the
-// build of deform_conv2d_tile_impl.h for isa, or the best below it that this CPU runs.
+// The entry points of one build of deform_conv2d_tile_impl.h.
 template <typename T>
-void RunTile(CpuIsa isa, const TileJob<T>& job);
+struct TileBuild {
+  // Samples the tile into a per-thread buffer, multiplies, adds the bias, writes y.
+  void (*run_tile)(const TileJob<T>& job);
+  // Packs weights for run_tile of the same build (the packing follows its GEMM's panels).
+  void (*pack_weights)(const WeightJob<T>& job);
+  // dst[p * dst_stride + c] = src[c * src_stride + p], c < channels, p < pixels: NCHW to NHWC.
+  void (*to_nhwc)(const T* src, int64_t src_stride, int64_t channels, int64_t pixels, T* dst, int64_t dst_stride);
+};
+
+// The build for isa, or the best below it that this CPU runs.
+template <typename T>
+TileBuild<T> TileBuildFor(CpuIsa isa);
 
 namespace generic {
 template <typename T>
-void RunTile(const TileJob<T>& job);
+TileBuild<T> Build();
 }  // namespace generic
-
 #ifdef SYMREG_AVX2_KERNELS
 namespace avx2 {
 template <typename T>
-void RunTile(const TileJob<T>& job);
+TileBuild<T> Build();
 }  // namespace avx2
 #endif
-
 #ifdef SYMREG_AVX512_KERNELS
 namespace avx512 {
 template <typename T>
-void RunTile(const TileJob<T>& job);
+TileBuild<T> Build();
 }  // namespace avx512
 #endif
 
