@@ -14,8 +14,8 @@ For 1 and 2 threads and each shape, prints the median time (ms) of:
 and the ratios symreg / ORT native and torchvision / symreg. ORT sessions run with
 intra_op_num_threads = inter_op_num_threads = threads and idle workers that do not spin.
 Everything runs in one process; each time is the median of --repeat runs after --warmup
-runs, the columns of a row taking turns run by run, so that a busy machine slows them alike;
-each timed run follows an untimed one of the same column (warm caches, see medians_ms).
+runs, the columns of a row taking turns, so that a busy machine slows them alike; each turn
+times a few calls in a row after two untimed ones (warm caches, see medians_ms).
 
 The ONNX models come from symreg.export of a module calling torchvision.ops.deform_conv2d,
 with lowerings={"torchvision::deform_conv2d": ...} forcing "onnx" (opset 19), "custom" and
@@ -145,27 +145,33 @@ CLOCKS = {"wall": time.perf_counter, "thread": time.thread_time}
 clock = time.perf_counter
 
 
-def medians_ms(fns: dict, warmup: int, repeat: int) -> dict[str, float]:
-    """Median time of each callable, run round-robin so that all see the same machine load.
+BLOCK = 3  # timed calls in a row per column and turn
 
-    Each timed call follows an untimed call of the same callable: its inputs and weights are
-    in cache, as a layer's are when the layer before it has just written them. Without that,
-    every call would start from caches that the previous column (torchvision's 140 ms above
-    all) had emptied, and the columns that read more input (symreg and ORT native read x,
-    offset and mask; GEMM only reads none of them) would pay main-memory reads that a
-    network in steady state does not.
+
+def medians_ms(fns: dict, warmup: int, repeat: int) -> dict[str, float]:
+    """Median time of each callable over ``repeat`` calls, the columns taking turns so that all see the same
+    machine load.
+
+    A turn is two untimed calls, then BLOCK timed calls in a row: the inputs and weights are in cache, as a
+    layer's are when the layer before it has just written them. Each call right after another column's
+    would start from caches that column emptied (torchvision's 140 ms above all: one call after it still
+    measured 0.6 ms slower than the next), and the columns that read more input (symreg and ORT native
+    read X, offset and mask; GEMM only reads none of them) would pay main-memory reads that a network in
+    steady state does not.
     """
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeat):
+    for _ in range(-(-repeat // BLOCK)):
         for name, fn in fns.items():
             fn()
-            start = clock()
             fn()
-            times[name].append(clock() - start)
-    return {name: statistics.median(t) * 1e3 for name, t in times.items()}
+            for _ in range(BLOCK):
+                start = clock()
+                fn()
+                times[name].append(clock() - start)
+    return {name: statistics.median(t[:repeat]) * 1e3 for name, t in times.items()}
 
 
 def session(model: bytes, threads: int) -> onnxruntime.InferenceSession:

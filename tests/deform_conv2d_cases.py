@@ -76,6 +76,12 @@ CASES = [
     Case((1, 32, 24, 24), 16, group=2, offset_group=2, pads=(1, 1, 1, 1)),  # several column tiles
     Case((1, 5, 40, 40), 3, kernel=(1, 1), mask=False, offset_scale=0.5),  # 1600 px: many tiles
     Case((0, 4, 8, 8), 6, pads=(1, 1, 1, 1)),  # empty batch
+    # GEMM depth (kH * kW * C_in / group) above one depth block of 256, with a remainder;
+    # output channels not a multiple of the GEMM's panel of 4, pixels not of its 48 rows
+    Case((1, 40, 9, 11), 7, pads=(1, 1, 1, 1), offset_scale=2.0),
+    # two weight-packing tasks per group (70 output channels > 64), depth 288
+    Case((2, 64, 6, 7), 140, group=2, offset_group=2, pads=(1, 1, 1, 1)),
+    Case((1, 12, 10, 10), 9, kernel=(5, 5), pads=(2, 2, 2, 2), mask=False),  # depth 300, 5 x 5
 ]
 
 

@@ -83,8 +83,8 @@ struct DeformConv2dData {
 
 // W packed for the kernel's GEMM once, for every later call with that W: what a runtime
 // does with a constant weight (ORT: a W that is an initializer is packed at kernel
-// creation). Packing is a copy of W, about 1 ms per 10 MB; for 512 -> 512 channels, 3x3,
-// on a 7 x 7 image it takes as long as the whole convolution.
+// creation). Packing is a permuting copy of W, ~1.5 ms per 10 MB: for 512 -> 512
+// channels, 3x3, on a 7 x 7 image it is half of the call (2.9 ms, 1.3 ms packed before).
 template <typename T>
 class PackedDeformConv2dWeights {
  public:
