@@ -97,12 +97,8 @@ py::array DeformConv2dTyped(const py::array& x, const py::array& weight, const p
   if (out.size() == 0) return out;
   const symreg::kernels::DeformConv2dData<T> data{xa.data(), wa.data(), oa.data(), mask ? ma.data() : nullptr,
                                                   bias ? ba.data() : nullptr, out.mutable_data()};
-  const auto elements = static_cast<size_t>(DeformConv2d<T>::WorkspaceSize(shape, isa, packed));
-  // Uninitialised, as ORT's allocator gives it: the kernel writes before it reads.
-  // 64-byte aligned, as ORT's CPU allocator gives it (aligned_alloc wants a multiple of it).
-  const size_t bytes = (std::max<size_t>(elements, 1) * sizeof(T) + 63) / 64 * 64;
-  const std::unique_ptr<T, decltype(&std::free)> workspace(static_cast<T*>(std::aligned_alloc(64, bytes)), &std::free);
-  if (!workspace) throw std::bad_alloc();
+  // Uninitialised and aligned, as ORT's allocator gives it: the kernel writes before it reads.
+  const auto workspace = symreg::kernels::AllocateAligned<T>(DeformConv2d<T>::WorkspaceSize(shape, isa, packed));
   {
     py::gil_scoped_release release;
     const DeformConv2d<T> conv(shape, data, workspace.get(),

@@ -170,18 +170,9 @@ PackedDeformConv2dWeights<T>::PackedDeformConv2dWeights(const std::vector<int64_
   s.c_out = weight_shape[0], s.kernel_h = weight_shape[2], s.kernel_w = weight_shape[3];
   s.group = group;
   if (__builtin_mul_overflow(weight_shape[1], group, &s.c_in)) return;
-  const int64_t elements = group * PackedGroupSize(s);
-  constexpr size_t kAlign = 64;
-  const size_t bytes = (static_cast<size_t>(elements) * sizeof(T) + kAlign - 1) / kAlign * kAlign;
-  data_.reset(static_cast<T*>(std::aligned_alloc(kAlign, bytes)));
-  if (!data_) throw std::bad_alloc();
+  data_ = AllocateAligned<T>(group * PackedGroupSize(s));
   const TileBuild<T> build = TileBuildFor<T>(isa);
-  const int64_t cout_g = s.c_out / group;
-  for (int64_t g = 0; g < group; ++g) {
-    for (int64_t o0 = 0; o0 < cout_g; o0 += kPackChannels) {
-      build.pack_weights(WeightJob<T>{s, weight, data_.get(), g, o0, std::min(kPackChannels, cout_g - o0)});
-    }
-  }
+  for (int64_t task = 0; task < WeightTasks(s); ++task) build.pack_weights(WeightTask(s, weight, data_.get(), task));
 }
 
 template <typename T>
@@ -212,8 +203,7 @@ DeformConv2d<T>::DeformConv2d(const DeformConv2dShape& shape, const DeformConv2d
   tiles_ = tile_ > 0 ? (out_pixels + tile_ - 1) / tile_ : 0;
   const bool work = shape.n > 0 && shape.c_out > 0 && out_pixels > 0;
   prepare_x_tasks_ = work && mode == Mode::kFull ? shape.n * ((pixels + kTransposePixels - 1) / kTransposePixels) : 0;
-  const int64_t cout_g = shape.c_out / shape.group;
-  prepare_w_tasks_ = work && !prepacked ? shape.group * ((cout_g + kPackChannels - 1) / kPackChannels) : 0;
+  prepare_w_tasks_ = work && !prepacked ? WeightTasks(shape) : 0;
   if (!work) tiles_ = 0;
 }
 
@@ -230,11 +220,7 @@ void DeformConv2d<T>::Prepare(int64_t task) const {
                                   x_nhwc_ + (n * pixels + p0) * s.c_in, s.c_in);
     return;
   }
-  const int64_t per_group = prepare_w_tasks_ / s.group;
-  const int64_t w_task = task - prepare_x_tasks_;
-  const int64_t g = w_task / per_group, o0 = (w_task % per_group) * kPackChannels;
-  TileBuildFor<T>(isa_).pack_weights(
-      WeightJob<T>{s, data_.weight, pack_into_, g, o0, std::min(kPackChannels, s.c_out / s.group - o0)});
+  TileBuildFor<T>(isa_).pack_weights(WeightTask(s, data_.weight, pack_into_, task - prepare_x_tasks_));
 }
 
 template <typename T>
@@ -249,6 +235,17 @@ void DeformConv2d<T>::Run(int64_t task) const {
   TileBuildFor<T>(isa_).run_tile(job);
 }
 
+template <typename T>
+AlignedArray<T> AllocateAligned(int64_t elements) {
+  const size_t bytes = (std::max<size_t>(static_cast<size_t>(elements), 1) * sizeof(T) + kAlignBytes - 1) /
+                       kAlignBytes * kAlignBytes;  // aligned_alloc wants a multiple of the alignment
+  AlignedArray<T> array(static_cast<T*>(std::aligned_alloc(kAlignBytes, bytes)), &std::free);
+  if (!array) throw std::bad_alloc();
+  return array;
+}
+
+template AlignedArray<float> AllocateAligned<float>(int64_t);
+template AlignedArray<double> AllocateAligned<double>(int64_t);
 template class PackedDeformConv2dWeights<float>;
 template class PackedDeformConv2dWeights<double>;
 template class DeformConv2d<float>;

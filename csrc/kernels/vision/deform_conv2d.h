@@ -14,6 +14,7 @@
 // Channel c uses the offsets and mask of offset group c / (C_in / offset_group).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -81,6 +82,14 @@ struct DeformConv2dData {
   T* y = nullptr;
 };
 
+// Uninitialised memory for `elements` values (at least one), aligned as the kernel wants
+// its workspace and packed weights, freed by the owner. Throws std::bad_alloc.
+inline constexpr size_t kAlignBytes = 64;
+template <typename T>
+using AlignedArray = std::unique_ptr<T, decltype(&std::free)>;
+template <typename T>
+AlignedArray<T> AllocateAligned(int64_t elements);
+
 // W packed for the kernel's GEMM once, for every later call with that W: what a runtime
 // does with a constant weight (ORT: a W that is an initializer is packed at kernel
 // creation). Packing is a permuting copy of W, ~1.5 ms per 10 MB: for 512 -> 512
@@ -103,14 +112,14 @@ class PackedDeformConv2dWeights {
   std::vector<int64_t> weight_shape_;
   int64_t group_;
   CpuIsa isa_;
-  std::unique_ptr<T, decltype(&std::free)> data_{nullptr, &std::free};
+  AlignedArray<T> data_{nullptr, &std::free};
 };
 
 // One call, cut into tasks for a parallel-for that the caller supplies (ORT's intra-op
 // pool, or a plain loop): run every Prepare task, then every Run task, each set in any
 // order and concurrently. Tasks share nothing mutable but disjoint parts of the
 // workspace and of y. The caller provides the workspace (WorkspaceSize elements,
-// 64-byte aligned).
+// aligned to kAlignBytes, e.g. from AllocateAligned).
 template <typename T>
 class DeformConv2d {
  public:

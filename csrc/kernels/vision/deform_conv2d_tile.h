@@ -30,9 +30,9 @@ int64_t TilePixels(int64_t columns, int64_t out_pixels) {
 inline constexpr int64_t kPackChannels = 64;
 
 // Elements of one conv group's packed weights, rounded up so that every group starts as
-// aligned as the workspace (64 bytes), as Eigen's own packed operands do.
+// aligned as the workspace (kAlignBytes), as Eigen's own packed operands do.
 inline int64_t PackedGroupSize(const DeformConv2dShape& s) {
-  constexpr int64_t kAlign = 16;
+  constexpr int64_t kAlign = kAlignBytes / sizeof(float);  // elements: enough for float and double
   return (ColumnCount(s) * (s.c_out / s.group) + kAlign - 1) / kAlign * kAlign;
 }
 
@@ -46,6 +46,19 @@ struct WeightJob {
   T* packed;
   int64_t g, o0, count;
 };
+
+// The weight-packing tasks of a shape: kPackChannels output channels of one group each.
+inline int64_t WeightTasks(const DeformConv2dShape& s) {
+  return s.group * ((s.c_out / s.group + kPackChannels - 1) / kPackChannels);
+}
+
+// Task `task` (< WeightTasks) of packing weight into packed.
+template <typename T>
+WeightJob<T> WeightTask(const DeformConv2dShape& s, const T* weight, T* packed, int64_t task) {
+  const int64_t cout_g = s.c_out / s.group, per_group = WeightTasks(s) / s.group;
+  const int64_t g = task / per_group, o0 = (task % per_group) * kPackChannels;
+  return {s, weight, packed, g, o0, std::min(kPackChannels, cout_g - o0)};
+}
 
 // Output pixels [p0, p0 + count) of image n, conv group g.
 template <typename T>
