@@ -17,11 +17,12 @@ import onnx_ir as ir
 import onnxscript.values
 import torch
 
-from symreg import schemas
+from symreg import _torch_compat, dtypes, schemas
+from symreg._torch_compat import OpOverload
 from symreg._typing import convert_args
-from symreg.builder import Builder, TensorInfo, as_array, static_shape, torch_dtype_of
+from symreg.builder import Builder, TensorInfo, as_array, static_shape
 from symreg.errors import ExportError
-from symreg.registry import REGISTRY, Rule
+from symreg.registry import REGISTRY, Rule, op_of
 
 #: The dynamo exporter builds graphs at this opset or higher, then converts down.
 GRAPH_MIN_OPSET = 18
@@ -30,9 +31,10 @@ GRAPH_MIN_OPSET = 18
 class DynamoBuilder(Builder):
     """``g`` over onnxscript ops recorded by the dynamo exporter."""
 
-    def __init__(self, opset: int, op_name: str) -> None:
+    def __init__(self, opset: int, op_name: str, overload: str | None = None) -> None:
         self.opset = opset
         self.op_name = op_name
+        self.overload = overload or op_name
 
     def op(self, op_type: str, *inputs: Any, outputs: int = 1, **attrs: Any) -> Any:
         domain, _, name = op_type.rpartition("::")
@@ -65,8 +67,8 @@ class DynamoBuilder(Builder):
         dtype = None
         if value.dtype is not None:
             try:
-                dtype = torch_dtype_of(np.empty(0, dtype=value.dtype.numpy()))
-            except (KeyError, TypeError):
+                dtype = dtypes.torch_dtype(int(value.dtype))
+            except KeyError:
                 dtype = None
         shape = None if value.shape is None else static_shape(list(value.shape))
         return TensorInfo(dtype, shape)
@@ -86,7 +88,7 @@ def _attr_value(value: Any) -> Any:
 
 def _set_type(value: Any, info: TensorInfo) -> None:
     if info.dtype is not None and isinstance(value, ir.Value):
-        value.dtype = ir.DataType(schemas.onnx_elem_type(info.dtype))
+        value.dtype = ir.DataType(dtypes.onnx_type(info.dtype))
         if info.shape is not None:
             value.shape = ir.Shape([d if isinstance(d, int) else None for d in info.shape])
 
@@ -99,26 +101,28 @@ def _constant_arg(value: Any) -> Any:
     return value
 
 
-def _bind(overload: torch._ops.OpOverload, args: tuple, kwargs: dict) -> list[Any]:
+def _bind(overload: OpOverload, args: tuple, kwargs: dict) -> list[Any]:
     """Positional arguments in the op's schema order, defaults filled in (as TorchScript passes them)."""
     values = list(args)
-    for argument in overload._schema.arguments[len(args) :]:
-        if argument.name in kwargs:
-            values.append(kwargs[argument.name])
-        elif argument.has_default_value():
-            values.append(argument.default_value)
+    for name, has_default, default in _torch_compat.schema_defaults(overload)[len(args) :]:
+        if name in kwargs:
+            values.append(kwargs[name])
+        elif has_default:
+            values.append(default)
         else:
             break
     return values
 
 
-def _translation(rule: Rule, overload: torch._ops.OpOverload, opset: int) -> Callable:
-    def translation(*args: Any, **kwargs: Any) -> Any:
-        g = DynamoBuilder(opset, rule.name)
-        values = _bind(overload, args, kwargs)
-        return rule.fn(g, *convert_args(rule.name, rule.params, values, tensor=lambda v: v, constant=_constant_arg))
+def _translation(rule: Rule, overload: OpOverload, opset: int) -> Callable:
+    qualified = overload.name()  # "aten::div.Tensor_mode"; "aten::sinh" for the default overload
 
-    translation.__name__ = translation.__qualname__ = f"symreg_{rule.name.replace('::', '_')}"
+    def translation(*args: Any, **kwargs: Any) -> Any:
+        g = DynamoBuilder(opset, rule.name, qualified)
+        values = _bind(overload, args, kwargs)
+        return rule.fn(g, *convert_args(qualified, rule.params, values, tensor=lambda v: v, constant=_constant_arg))
+
+    translation.__name__ = translation.__qualname__ = f"symreg_{rule.name.replace('::', '_').replace('.', '_')}"
     translation.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [
             inspect.Parameter("args", inspect.Parameter.VAR_POSITIONAL),
@@ -128,29 +132,35 @@ def _translation(rule: Rule, overload: torch._ops.OpOverload, opset: int) -> Cal
     return translation
 
 
-def _overloads(name: str) -> list[torch._ops.OpOverload]:
-    namespace, op = name.split("::")
+def _overloads(op: str) -> dict[str, OpOverload]:
+    """Overload name ("" for the default) -> OpOverload, for the op "namespace::op"."""
+    namespace, name = op.split("::")
     try:
-        packet = getattr(getattr(torch.ops, namespace), op)
+        packet = getattr(getattr(torch.ops, namespace), name)
     except (AttributeError, RuntimeError):
-        return []  # not loaded in this process (e.g. torchvision not imported): cannot be in a model
-    return [getattr(packet, o) for o in packet.overloads() if o != "out" and not o.endswith("_out")]
+        return {}  # not loaded in this process (e.g. torchvision not imported): cannot be in a model
+    return {
+        ("" if o == "default" else o): getattr(packet, o)
+        for o in packet.overloads()
+        if o != "out" and not o.endswith("_out")
+    }
 
 
-def translation_table(opset: int = GRAPH_MIN_OPSET) -> dict[torch._ops.OpOverload, Callable]:
+def translation_table(opset: int = GRAPH_MIN_OPSET) -> dict[OpOverload, Callable]:
     """The ``custom_translation_table`` for ``torch.onnx.export(..., dynamo=True)``.
 
     The dynamo exporter builds its graph at opset ``max(opset, 18)`` and converts it
     down to ``opset`` afterwards, so rules are chosen (and ``g.opset`` is set) for
-    that build opset. Ops whose namespace is not loaded yet (import torchvision
-    first for ``torchvision::`` ops) are left out.
+    that build opset. Only rules that serve the ``"dynamo"`` exporter are included;
+    an overload's own rule (``"aten::div.Tensor_mode"``) wins over its op's. Ops
+    whose namespace is not loaded yet (import torchvision first for
+    ``torchvision::`` ops) are left out.
     """
     build_opset = max(int(opset), GRAPH_MIN_OPSET)
-    table: dict[torch._ops.OpOverload, Callable] = {}
-    for name in REGISTRY.names():
-        rule = REGISTRY.lookup(name, build_opset)
-        if rule is None:
-            continue
-        for overload in _overloads(name):
-            table[overload] = _translation(rule, overload, build_opset)
+    table: dict[OpOverload, Callable] = {}
+    for op in sorted({op_of(name) for name in REGISTRY.names()}):
+        for suffix, overload in _overloads(op).items():
+            rule = REGISTRY.lookup_overload(op, suffix, build_opset, "dynamo")
+            if rule is not None:
+                table[overload] = _translation(rule, overload, build_opset)
     return table

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import onnx
 
-from symreg import schemas
+from symreg import dtypes, schemas
 from symreg._graphs import all_nodes
 
 if TYPE_CHECKING:
@@ -47,18 +47,9 @@ if TYPE_CHECKING:
 #: ONNX element type name -> (NumPy dtype, ONNX TensorProto type). bfloat16 and string
 #: have no NumPy representation that PyOp accepts.
 ELEMENTS = {
-    "float": (np.float32, onnx.TensorProto.FLOAT),
-    "double": (np.float64, onnx.TensorProto.DOUBLE),
-    "float16": (np.float16, onnx.TensorProto.FLOAT16),
-    "int8": (np.int8, onnx.TensorProto.INT8),
-    "int16": (np.int16, onnx.TensorProto.INT16),
-    "int32": (np.int32, onnx.TensorProto.INT32),
-    "int64": (np.int64, onnx.TensorProto.INT64),
-    "uint8": (np.uint8, onnx.TensorProto.UINT8),
-    "uint16": (np.uint16, onnx.TensorProto.UINT16),
-    "uint32": (np.uint32, onnx.TensorProto.UINT32),
-    "uint64": (np.uint64, onnx.TensorProto.UINT64),
-    "bool": (np.bool_, onnx.TensorProto.BOOL),
+    name: (dtypes.numpy_dtype(name).type, dtypes.onnx_type(name))
+    for name in ("float", "double", "float16", "int8", "int16", "int32", "int64")
+    + ("uint8", "uint16", "uint32", "uint64", "bool")
 }
 _ELEMENT_OF_ONNX = {onnx_type: name for name, (_, onnx_type) in ELEMENTS.items()}
 _CALL_ATTR = "symreg_call"

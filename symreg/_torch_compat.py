@@ -1,24 +1,51 @@
-"""The one place that touches private torch.onnx internals, behind a version check.
+"""The one place that touches private torch APIs, behind a version check.
 
-torch 2.14's ``unregister_custom_op_symbolic`` leaves an empty function group behind,
-after which exporting the op dies with ``ValueError: min() arg is an empty sequence``
-instead of torch's usual "Unsupported: ONNX export of operator" error. Restoring
-torch's state needs the group removed, which only the private registry allows.
+Every read of ``torch.onnx._internal``, ``OpOverload._schema`` and ``torch._C`` graph
+types goes through here, so a torch release that changes them breaks one module:
+
+* The TorchScript exporter's registry: torch 2.14's ``unregister_custom_op_symbolic``
+  leaves an empty function group behind, after which exporting the op dies with
+  ``ValueError: min() arg is an empty sequence`` instead of torch's usual
+  "Unsupported: ONNX export of operator" error; restoring torch's state needs the group
+  removed. A rule for one overload falls back to torch's own symbolic for the others.
+* TorchScript graph values (``torch._C.Value``/``Node``/``TensorType``): dtype and shape
+  reads, constants, the node's overload.
+* ``OpOverload._schema``: argument defaults, which the dynamo exporter leaves out.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 
+from symreg import dtypes
+
 _TESTED = ((2, 14),)
+
+
+def check_version() -> bool:
+    """Whether the running torch is one this module was written for (warns once if not)."""
+    if _torch_version() in _TESTED:
+        return True
+    warnings.warn(
+        f"symreg: torch {torch.__version__} is untested (tested: "
+        f"{', '.join('.'.join(map(str, v)) for v in _TESTED)}); symreg reads private torch APIs that may "
+        "have changed. Report problems with the torch version.",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+    return False
 
 
 def _torch_version() -> tuple[int, int]:
     major, minor = torch.__version__.split(".")[:2]
     return int(major), int(minor)
+
+
+check_version()
 
 
 def _registry():
@@ -48,6 +75,22 @@ def custom_symbolic(name: str, opset: int) -> Callable | None:
         return None
 
 
+def builtin_symbolic(name: str, opset: int) -> Callable | None:
+    """torch's own TorchScript symbolic of ``name`` for ``opset`` (custom ones ignored), if any."""
+    try:
+        from torch.onnx._internal.torchscript_exporter.registration import _dispatch_opset_version
+
+        group = _registry().get_function_group(name)
+        if group is None:
+            return None
+        base = group._functions._base
+        version = _dispatch_opset_version(opset, base)
+        return None if version is None else base[version]
+    except (AttributeError, ImportError):
+        _warn_layout()
+        return None
+
+
 def remove_custom_symbolic(name: str, opset: int) -> None:
     """Unregisters a custom symbolic and drops the group torch leaves empty."""
     with warnings.catch_warnings():
@@ -70,3 +113,81 @@ def _warn_layout() -> None:
         RuntimeWarning,
         stacklevel=3,
     )
+
+
+# --- TorchScript graph values (torch._C) ----------------------------------------------
+
+
+def is_graph_value(value: Any) -> bool:
+    """Whether ``value`` is a TorchScript graph value (``torch._C.Value``)."""
+    return isinstance(value, torch._C.Value)
+
+
+def is_none(value: Any) -> bool:
+    """Whether a TorchScript graph value is the constant None (an omitted optional input)."""
+    return is_graph_value(value) and value.node().mustBeNone()
+
+
+def value_type(value: Any) -> tuple[torch.dtype | None, list[int | None] | None]:
+    """dtype and sizes (None for dynamic dims; None when the rank is unknown) of a graph value."""
+    if not is_graph_value(value):
+        return None, None
+    jit_type = value.type()
+    if not isinstance(jit_type, torch._C.TensorType):
+        return None, None
+    scalar = jit_type.scalarType()
+    return (dtypes.scalar_type(scalar) if scalar else None), jit_type.varyingSizes()
+
+
+def set_value_type(value: Any, dtype: torch.dtype, shape: Sequence[int | None] | None) -> None:
+    """Declares a graph value's dtype and (when not None) its sizes, None for dynamic dims."""
+    jit_type = torch._C.TensorType.create_from_tensor(torch.empty((), dtype=dtype))
+    if shape is not None:
+        jit_type = jit_type.with_sizes(list(shape))
+    value.setType(jit_type)
+
+
+def none_value(graph_context: Any) -> Any:
+    """A graph value that stands for an omitted optional tensor input."""
+    placeholder = graph_context.op("prim::Constant")
+    placeholder.setType(torch._C.OptionalType.ofTensor())
+    return placeholder
+
+
+def constant_value(value: Any) -> Any:
+    """The Python value a TorchScript graph value holds; LookupError naming the node that computes it."""
+    node = value.node()
+    if node.mustBeNone():
+        return None
+    kind = node.kind()
+    if kind == "onnx::Constant":
+        return node.s("value") if node.kindOf("value") == "s" else node.t("value").tolist()
+    if kind == "prim::Constant":
+        return value.toIValue()
+    if kind == "prim::ListConstruct":
+        return [constant_value(v) for v in node.inputs()]
+    raise LookupError(f"node {kind}")
+
+
+def node_overload(graph_context: Any) -> str | None:
+    """The overload of the aten node being exported ("" for the default one), None if unknown."""
+    node = getattr(graph_context, "original_node", None)
+    try:
+        text = node.schema()
+    except (AttributeError, RuntimeError):
+        return None
+    qualified = text.split("(", 1)[0]
+    if "::" not in qualified:  # "(no schema)"
+        return None
+    return qualified.partition("::")[2].partition(".")[2]
+
+
+# --- torch ops (torch._ops.OpOverload) ------------------------------------------------
+
+#: The type of ``torch.ops.aten.sinh.default``: the dynamo exporter's translation-table keys.
+OpOverload = torch._ops.OpOverload
+
+
+def schema_defaults(overload: Any) -> list[tuple[str, bool, Any]]:
+    """(name, has a default, default) of every argument of an ``OpOverload``, in order."""
+    return [(a.name, a.has_default_value(), a.default_value) for a in overload._schema.arguments]

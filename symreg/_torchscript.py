@@ -17,21 +17,7 @@ from symreg import _torch_compat, schemas
 from symreg._typing import convert_args
 from symreg.builder import Builder, TensorInfo, as_array, static_shape
 from symreg.errors import ExportError
-from symreg.registry import REGISTRY, Registry
-
-_SCALAR_TYPES = {
-    "Float": torch.float32,
-    "Double": torch.float64,
-    "Half": torch.float16,
-    "BFloat16": torch.bfloat16,
-    "Int": torch.int32,
-    "Long": torch.int64,
-    "Short": torch.int16,
-    "Char": torch.int8,
-    "Byte": torch.uint8,
-    "Bool": torch.bool,
-}
-
+from symreg.registry import REGISTRY, Registry, op_of
 
 _CONSTANT_ATTRS = {"value_float": np.float32, "value_floats": np.float32, "value_int": np.int64, "value_ints": np.int64}
 
@@ -39,9 +25,10 @@ _CONSTANT_ATTRS = {"value_float": np.float32, "value_floats": np.float32, "value
 class TorchScriptBuilder(Builder):
     """``g`` over torch's ``GraphContext``."""
 
-    def __init__(self, graph_context: Any, op_name: str) -> None:
+    def __init__(self, graph_context: Any, op_name: str, overload: str | None = None) -> None:
         self._g = graph_context
         self.op_name = op_name
+        self.overload = overload or op_name
         self.opset = int(graph_context.opset)
 
     def op(self, op_type: str, *inputs: Any, outputs: int = 1, **attrs: Any) -> Any:
@@ -71,21 +58,13 @@ class TorchScriptBuilder(Builder):
         return self._g.op("Constant", value_t=torch.from_numpy(np.array(array, order="C")))
 
     def info(self, value: Any) -> TensorInfo:
-        if not isinstance(value, torch._C.Value):
-            return TensorInfo()
-        jit_type = value.type()
-        if not isinstance(jit_type, torch._C.TensorType):
-            return TensorInfo()
-        dtype = _SCALAR_TYPES.get(jit_type.scalarType()) if jit_type.scalarType() else None
-        sizes = jit_type.varyingSizes()
+        dtype, sizes = _torch_compat.value_type(value)
         return TensorInfo(dtype, None if sizes is None else static_shape(sizes))
 
     def _input(self, value: Any) -> Any:
         if value is None:
-            placeholder = self._g.op("prim::Constant")
-            placeholder.setType(torch._C.OptionalType.ofTensor())
-            return placeholder
-        if isinstance(value, torch._C.Value):
+            return _torch_compat.none_value(self._g)
+        if _torch_compat.is_graph_value(value):
             return value
         return self.constant(value)
 
@@ -117,83 +96,82 @@ def _attr_value(value: Any) -> Any:
 
 
 def _set_type(value: Any, info: TensorInfo) -> None:
-    if info.dtype is None:
-        return
-    jit_type = torch._C.TensorType.create_from_tensor(torch.empty((), dtype=info.dtype))
-    if info.shape is not None:
-        jit_type = jit_type.with_sizes([d if isinstance(d, int) else None for d in info.shape])
-    value.setType(jit_type)
-
-
-def _constant_of(value: Any) -> Any:
-    """The Python value a TorchScript graph value holds, or raises LookupError."""
-    node = value.node()
-    if node.mustBeNone():
-        return None
-    kind = node.kind()
-    if kind == "onnx::Constant":
-        return node.s("value") if node.kindOf("value") == "s" else node.t("value").tolist()
-    if kind == "prim::Constant":
-        return value.toIValue()
-    if kind == "prim::ListConstruct":
-        return [_constant_of(v) for v in node.inputs()]
-    raise LookupError(kind)
+    if info.dtype is not None:
+        shape = None if info.shape is None else [d if isinstance(d, int) else None for d in info.shape]
+        _torch_compat.set_value_type(value, info.dtype, shape)
 
 
 def _tensor_arg(value: Any) -> Any:
-    return None if isinstance(value, torch._C.Value) and value.node().mustBeNone() else value
+    return None if _torch_compat.is_none(value) else value
 
 
 def _constant_arg(value: Any) -> Any:
-    if not isinstance(value, torch._C.Value):
-        return value
-    try:
-        return _constant_of(value)
-    except LookupError as e:
-        raise LookupError(f"node {e.args[0]}") from None
+    return _torch_compat.constant_value(value) if _torch_compat.is_graph_value(value) else value
 
 
-def _symbolic_for(name: str):
-    def symbolic(g, *args):
-        rule = REGISTRY.lookup(name, int(g.opset))
+def _symbolic_for(op: str, fallbacks: dict[int, Any]):
+    """torch's symbolic for ``op``: the rule of the node's overload (or of the op), else the
+    symbolic that was there before symreg (``fallbacks[opset]``, then torch's own)."""
+
+    def symbolic(g, *args, **kwargs):
+        opset = int(g.opset)
+        overload = _torch_compat.node_overload(g)
+        rule = REGISTRY.lookup_overload(op, overload or "", opset, "torchscript")
+        qualified = f"{op}.{overload}" if overload else op
         if rule is None:
+            fallback = fallbacks.get(opset) or _torch_compat.builtin_symbolic(op, opset)
+            if fallback is not None:
+                return fallback(g, *args, **kwargs)
+            opsets = sorted({v for n in REGISTRY.names() if op_of(n) == op for v in REGISTRY.opsets(n)})
             raise ExportError(
-                f"{name}: no symreg rule applies at opset {g.opset} (rules exist for opsets "
-                f"{', '.join(map(str, REGISTRY.opsets(name)))}); export at one of those or register one"
+                f"{qualified}: no symreg rule applies to the TorchScript exporter at opset {opset} (rules of "
+                f"{op} and its overloads exist for opsets {', '.join(map(str, opsets)) or 'none'}); export at one "
+                "of those or register one"
             )
-        converted = convert_args(name, rule.params, args, tensor=_tensor_arg, constant=_constant_arg)
-        return rule.fn(TorchScriptBuilder(g, name), *converted)
+        converted = convert_args(qualified, rule.params, args, tensor=_tensor_arg, constant=_constant_arg)
+        return rule.fn(TorchScriptBuilder(g, rule.name, qualified), *converted)
 
-    symbolic.__qualname__ = symbolic.__name__ = f"symreg_symbolic[{name}]"
+    symbolic.__qualname__ = symbolic.__name__ = f"symreg_symbolic[{op}]"
     return symbolic
 
 
 class TorchMirror:
-    """Keeps torch's TorchScript symbolic registrations in step with a Registry."""
+    """Keeps torch's TorchScript symbolic registrations in step with a Registry.
+
+    torch keys symbolics by op without overload, so one symbolic per op serves the
+    op's rule and every overload's rule; it is installed from the lowest opset of
+    any of them up to the TorchScript exporter's highest.
+    """
 
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
-        self._installed: dict[str, dict[int, Any]] = {}  # name -> opset -> torch's previous custom fn
+        self._installed: dict[str, dict[int, Any]] = {}  # op -> opset -> torch's previous custom fn
         registry.subscribe(self.sync)
 
     def sync(self, name: str) -> None:
-        opsets = self._registry.opsets(name)
-        wanted: set[int] = set()
-        if opsets:
-            low = opsets[0]
-            wanted = set(range(low, max(low, _torch_compat.torchscript_max_opset()) + 1))
-        installed = self._installed.setdefault(name, {})
+        op = op_of(name)
+        opsets = [
+            rule.opset
+            for n in self._registry.names()
+            if op_of(n) == op
+            for rule in self._registry.rules(n)
+            if "torchscript" in rule.exporters
+        ]
+        wanted = (
+            set(range(min(opsets), max(min(opsets), _torch_compat.torchscript_max_opset()) + 1)) if opsets else set()
+        )
+        installed = self._installed.setdefault(op, {})
         for opset in sorted(wanted - set(installed)):
-            installed[opset] = _torch_compat.custom_symbolic(name, opset)
-            torch.onnx.register_custom_op_symbolic(name, _symbolic_for(name), opset)
+            installed[opset] = _torch_compat.custom_symbolic(op, opset)
+            torch.onnx.register_custom_op_symbolic(op, _symbolic_for(op, installed), opset)
         for opset in sorted(set(installed) - wanted):
             previous = installed.pop(opset)
             if previous is not None:
-                torch.onnx.register_custom_op_symbolic(name, previous, opset)
+                torch.onnx.register_custom_op_symbolic(op, previous, opset)
             else:
-                _torch_compat.remove_custom_symbolic(name, opset)
+                _torch_compat.remove_custom_symbolic(op, opset)
         if not installed:
-            del self._installed[name]
+            del self._installed[op]
 
 
 MIRROR = TorchMirror(REGISTRY)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from symreg import dtypes
 from symreg.registry import REGISTRY
 
 
@@ -39,8 +40,10 @@ class Builder(abc.ABC):
 
     #: ONNX opset of the graph being built; a rule's nodes must be valid at it.
     opset: int
-    #: The op being translated, e.g. "torchvision::deform_conv2d" (for error messages).
+    #: The name the rule was registered under, e.g. "torchvision::deform_conv2d" or "aten::div".
     op_name: str
+    #: The overload being translated, for error messages: "aten::div.Tensor_mode" (op_name if unknown).
+    overload: str
 
     @property
     def lowering(self) -> str | None:
@@ -88,8 +91,8 @@ def as_array(value: Any, dtype: Any = None) -> np.ndarray:
     """Converts a constant given to :meth:`Builder.constant` to a NumPy array."""
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
-    if dtype is not None and isinstance(dtype, torch.dtype):
-        dtype = torch.empty((), dtype=dtype).numpy().dtype
+    if dtype is not None:
+        dtype = dtypes.numpy_dtype(dtype)
     if dtype is None and not isinstance(value, (np.ndarray, np.generic)):
         probe = np.asarray(value)
         if probe.dtype.kind == "f":
@@ -97,23 +100,6 @@ def as_array(value: Any, dtype: Any = None) -> np.ndarray:
         elif probe.dtype.kind in "iu":
             dtype = np.int64
     return np.asarray(value, dtype=dtype)
-
-
-_NP_TO_TORCH = {
-    np.dtype(np.float16): torch.float16,
-    np.dtype(np.float32): torch.float32,
-    np.dtype(np.float64): torch.float64,
-    np.dtype(np.int8): torch.int8,
-    np.dtype(np.int16): torch.int16,
-    np.dtype(np.int32): torch.int32,
-    np.dtype(np.int64): torch.int64,
-    np.dtype(np.uint8): torch.uint8,
-    np.dtype(np.bool_): torch.bool,
-}
-
-
-def torch_dtype_of(array: np.ndarray) -> torch.dtype:
-    return _NP_TO_TORCH[array.dtype]
 
 
 def static_shape(dims: Sequence[Any]) -> tuple[int | None, ...]:

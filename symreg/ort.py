@@ -23,11 +23,11 @@ from typing import Any
 import onnx
 import onnxruntime
 
-from symreg import _pyop, pykernels
+from symreg import _meta, _pyop, pykernels
 
 __all__ = ["MIN_ORT_VERSION", "InferenceSession", "has_native_kernel", "library_path", "session_options"]
 
-MIN_ORT_VERSION = "1.21"
+MIN_ORT_VERSION = _meta.MIN_ORT_VERSION
 """Oldest onnxruntime that can load the library (it needs ORT's C API version 21)."""
 
 _LIBRARY = "libsymreg_ort.so"

@@ -19,6 +19,7 @@ import onnx
 import onnx.defs
 import torch
 
+from symreg import dtypes
 from symreg.builder import TensorInfo
 from symreg.registry import check_name
 
@@ -35,19 +36,6 @@ _ATTR_TYPES = {
     list[float]: onnx.defs.OpSchema.AttrType.FLOATS,
     list[str]: onnx.defs.OpSchema.AttrType.STRINGS,
 }
-_ONNX_TO_TORCH = {
-    onnx.TensorProto.FLOAT: torch.float32,
-    onnx.TensorProto.DOUBLE: torch.float64,
-    onnx.TensorProto.FLOAT16: torch.float16,
-    onnx.TensorProto.BFLOAT16: torch.bfloat16,
-    onnx.TensorProto.INT8: torch.int8,
-    onnx.TensorProto.INT16: torch.int16,
-    onnx.TensorProto.INT32: torch.int32,
-    onnx.TensorProto.INT64: torch.int64,
-    onnx.TensorProto.UINT8: torch.uint8,
-    onnx.TensorProto.BOOL: torch.bool,
-}
-_TORCH_TO_ONNX = {v: k for k, v in _ONNX_TO_TORCH.items()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,22 +92,7 @@ class Schema:
 
 
 REQUIRED = object()
-_ELEMENT_TYPES = {
-    "float",
-    "double",
-    "float16",
-    "bfloat16",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "bool",
-    "string",
-}
+_ELEMENT_TYPES = {row.schema for row in dtypes.TABLE} | set(dtypes.SCHEMA_ONLY)
 _SCHEMAS: dict[tuple[str, str], Schema] = {}
 
 
@@ -170,22 +143,44 @@ def schema(
     )
     existing = _SCHEMAS.get((domain, op_type))
     if existing is not None:
-        if _same_declaration(existing, declared):
+        differences = _differences(existing, declared)
+        if not differences:
             return existing
         raise ValueError(
-            f"symreg.schema({name!r}): a different schema is already declared for this op; "
-            "use a new domain version or another op name"
+            f"symreg.schema({name!r}): a different schema is already declared for this op ({'; '.join(differences)}); "
+            "declare it once, or use a new domain version or another op name"
         )
     onnx.defs.register_schema(declared.to_onnx())
     _SCHEMAS[(domain, op_type)] = declared
     return declared
 
 
-def _same_declaration(a: Schema, b: Schema) -> bool:
-    fields = ("version", "inputs", "outputs", "attrs", "types", "doc")
-    return all(getattr(a, f) == getattr(b, f) for f in fields) and getattr(a.infer, "__code__", a.infer) == getattr(
-        b.infer, "__code__", b.infer
-    )
+def _differences(old: Schema, new: Schema) -> list[str]:
+    """What differs between two declarations of one op, as "field: old -> new" texts."""
+    found = [
+        f"{field}: {getattr(old, field)!r} -> {getattr(new, field)!r}"
+        for field in ("version", "inputs", "outputs", "attrs", "types", "doc")
+        if getattr(old, field) != getattr(new, field)
+    ]
+    if _infer_identity(old.infer) != _infer_identity(new.infer):
+        found.append(f"infer: {old.infer!r} -> {new.infer!r}")
+    return found
+
+
+def _infer_identity(fn: InferFn | None) -> Any:
+    """What makes two ``infer`` functions the same: equal objects, or one code with equal captured values.
+
+    The code alone is not enough: two closures made by one factory share it.
+    """
+    if fn is None or not hasattr(fn, "__code__"):
+        return fn
+    cells = tuple(c.cell_contents for c in (fn.__closure__ or ()))
+    return fn.__code__, fn.__defaults__, cells
+
+
+def declared() -> dict[str, Schema]:
+    """Every declared custom-domain schema, keyed by ``"domain::Op"``."""
+    return {s.qualified_name: s for s in sorted(_SCHEMAS.values(), key=lambda s: s.qualified_name)}
 
 
 def lookup(domain: str, op_type: str) -> Schema | None:
@@ -201,14 +196,21 @@ def custom_domains() -> dict[str, int]:
     return domains
 
 
-def same_as_input(index: int = 0) -> InferFn:
-    """``infer`` for ops whose single output has the dtype and shape of input ``index``."""
+@dataclasses.dataclass(frozen=True)
+class _SameAsInput:
+    index: int
 
-    def infer(inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
-        source = inputs[index] if index < len(inputs) else None
+    def __call__(self, inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
+        source = inputs[self.index] if self.index < len(inputs) else None
         return [source or TensorInfo()]
 
-    return infer
+    def __repr__(self) -> str:
+        return f"same_as_input({self.index})"
+
+
+def same_as_input(index: int = 0) -> InferFn:
+    """``infer`` for ops whose single output has the dtype and shape of input ``index``."""
+    return _SameAsInput(index)
 
 
 def _formal(op: str, spec: str, types: dict[str, Sequence[str]]) -> tuple[str, str, str]:
@@ -267,7 +269,7 @@ def _info_from_type(type_proto: Any) -> TensorInfo | None:
     if type_proto is None or not type_proto.HasField("tensor_type"):
         return None
     tensor = type_proto.tensor_type
-    dtype = _ONNX_TO_TORCH.get(tensor.elem_type)
+    dtype = _torch_dtype(tensor.elem_type)
     if not tensor.HasField("shape"):
         return TensorInfo(dtype, None)
     dims = tuple(d.dim_value if d.HasField("dim_value") else (d.dim_param or None) for d in tensor.shape.dim)
@@ -276,17 +278,14 @@ def _info_from_type(type_proto: Any) -> TensorInfo | None:
 
 def _type_from_info(info: TensorInfo) -> onnx.TypeProto:
     shape = None if info.shape is None else list(info.shape)
-    return onnx.helper.make_tensor_type_proto(_TORCH_TO_ONNX[info.dtype], shape)
+    return onnx.helper.make_tensor_type_proto(dtypes.onnx_type(info.dtype), shape)
 
 
-def onnx_elem_type(dtype: torch.dtype) -> int:
-    """ONNX element type of a torch dtype."""
-    return _TORCH_TO_ONNX[dtype]
-
-
-def torch_dtype(elem_type: int) -> torch.dtype | None:
-    """torch dtype of an ONNX element type, if symreg knows it."""
-    return _ONNX_TO_TORCH.get(elem_type)
+def _torch_dtype(elem_type: int) -> torch.dtype | None:
+    try:
+        return dtypes.torch_dtype(elem_type)
+    except KeyError:
+        return None
 
 
 def snapshot() -> dict[tuple[str, str], Schema]:

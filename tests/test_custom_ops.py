@@ -233,9 +233,34 @@ def test_bad_schema_declarations(kwargs, message):
         symreg.schema("symregtest::Bad", **kwargs)
 
 
+_TWICE = dict(
+    inputs=["X: T"], outputs=["Y: T"], types={"T": ["float", "double"]}, attrs={"gain": 2.0},
+    infer=symreg.same_as_input(0),
+)  # fmt: skip
+
+
 def test_conflicting_schema_redeclaration():
-    with pytest.raises(ValueError, match="different schema"):
+    with pytest.raises(ValueError, match="different schema.*types"):
         symreg.schema("symregtest::Twice", inputs=["X: T"], outputs=["Y: T"], types={"T": ["float"]})
+
+
+@pytest.mark.parametrize(
+    "change,difference",
+    [
+        (dict(infer=symreg.same_as_input(1)), r"infer: same_as_input\(0\) -> same_as_input\(1\)"),
+        (dict(infer=None), r"infer: same_as_input\(0\) -> None"),
+        (dict(attrs={"gain": 3.0}), r"attrs: .*2\.0.* -> .*3\.0"),
+        (dict(inputs=["Z: T"]), r"inputs: \(\('X', '', 'T'\),\) -> \(\('Z', '', 'T'\),\)"),
+        (dict(version=2), "version: 1 -> 2"),
+    ],
+)
+def test_schema_redeclaration_names_the_difference(change, difference):
+    with pytest.raises(ValueError, match=r"symregtest::Twice.*different schema.*" + difference):
+        symreg.schema("symregtest::Twice", **{**_TWICE, **change})
+
+
+def test_identical_schema_redeclaration_is_a_no_op():
+    assert symreg.schema("symregtest::Twice", **_TWICE) is symreg.schemas.declared()["symregtest::Twice"]
 
 
 def test_torchscript_user_call_gets_rules_without_symreg_export():

@@ -239,3 +239,106 @@ def test_lowering_choices_are_validated_and_scoped():
         assert torchscript_ops(Sinh()) == ["Neg"]
     assert symreg.lowerings("aten::sinh") == ()
     assert torchscript_ops(Sinh()) == ["Sinh"]
+
+
+class Div(torch.nn.Module):
+    def forward(self, x, y):
+        return torch.div(x, y, rounding_mode="floor"), torch.div(x, y)
+
+
+def _exported_ops(model, args, exporter, opset=13):
+    import onnx
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if exporter == "dynamo":
+            program = symreg.export(model, args, None, opset_version=18, dynamo=True, verbose=False)
+            return [n.op_type for n in program.model_proto.graph.node]
+        buffer = io.BytesIO()
+        symreg.export(model, args, buffer, opset_version=opset)
+        return [n.op_type for n in onnx.load_from_string(buffer.getvalue()).graph.node]
+
+
+@pytest.mark.parametrize("exporter", ["torchscript", "dynamo"])
+def test_an_overload_rule_serves_that_overload_only(exporter):
+    args = (torch.randn(3), torch.randn(3))
+    before = _exported_ops(Div(), args, exporter)
+    assert "Neg" not in before
+    with symreg.scope():
+
+        @symreg.op("aten::div.Tensor_mode", opset=9)
+        def div_mode(g, x, y, rounding_mode: Optional[str]):
+            assert g.op_name == "aten::div.Tensor_mode" and g.overload == "aten::div.Tensor_mode"
+            assert rounding_mode == "floor"
+            return g.op("Neg", x)
+
+        after = _exported_ops(Div(), args, exporter)
+        assert after[0] == "Neg" and after.count("Div") == 1  # torch's own rule still serves aten::div.Tensor
+        assert symreg.rules()["aten::div.Tensor_mode"] == (9,)
+    assert _exported_ops(Div(), args, exporter) == before
+
+
+@pytest.mark.parametrize("exporter", ["torchscript", "dynamo"])
+def test_an_op_rule_receives_every_overload_and_errors_name_it(exporter):
+    with symreg.scope():
+
+        @symreg.op("aten::div", opset=9)
+        def div(g, x, y, rounding_mode: Optional[int] = None):  # wrong annotation on purpose
+            return g.op("Div", x, y)
+
+        with pytest.raises(
+            Exception, match=r"aten::div\.Tensor_mode: argument 'rounding_mode' expects Optional\[int\]"
+        ):
+            _exported_ops(Div(), (torch.randn(3), torch.randn(3)), exporter)
+
+
+def test_aliases_share_one_rule_and_register_all_or_none():
+    def rule(g, x):
+        return g.op("Neg", x)
+
+    with symreg.scope():
+        symreg.op(("mylib::one", "mylib::two"), opset=11)(rule)
+        assert symreg.rules()["mylib::one"] == symreg.rules()["mylib::two"] == (11,)
+        with pytest.raises(ValueError, match="mylib::two.*already registered"):
+            symreg.op(("mylib::three", "mylib::two"), opset=11)(rule)
+        assert "mylib::three" not in symreg.rules()
+    assert "mylib::one" not in symreg.rules()
+    # the built-in pack registers torch.special's name for erfinv as an alias
+    assert symreg.rules()["aten::special_erfinv"] == symreg.rules()["aten::erfinv"]
+
+
+@pytest.mark.parametrize(
+    "name,message",
+    [
+        ("aten::div.", 'name must be "namespace::op" or "namespace::op.overload"'),
+        ("aten::div.a.b", 'name must be "namespace::op" or "namespace::op.overload"'),
+        ((), "name the op"),
+    ],
+)
+def test_bad_rule_names(name, message):
+    with pytest.raises(ValueError, match=message):
+        symreg.op(name, opset=9)(lambda g, x: x)
+
+
+def test_exporters_are_validated():
+    with pytest.raises(ValueError, match=r"exporters=\('tensorrt',\); choose one or more of"):
+        symreg.op("aten::sinh", opset=9, exporters=("tensorrt",))
+    with pytest.raises(ValueError, match="choose one or more of"):
+        symreg.op("aten::sinh", opset=9, exporters=())
+
+
+def test_a_torchscript_only_rule_leaves_dynamo_alone():
+    class Frac(torch.nn.Module):
+        def forward(self, x):
+            return torch.frac(x)
+
+    x = torch.tensor([1.5, -2.25, 3.0])
+    with symreg.scope():
+        symreg.op("aten::frac", opset=9, exporters=("torchscript",), replace=True)(lambda g, x: g.op("Neg", x))
+        assert torch.ops.aten.frac.default not in symreg.translation_table(18)
+        assert _exported_ops(Frac(), (x,), "torchscript") == ["Neg"]
+        assert "Neg" not in _exported_ops(Frac(), (x,), "dynamo")
+        symreg.op("aten::frac", opset=9, exporters=("dynamo",))(lambda g, x: g.op("Abs", x))
+        assert torch.ops.aten.frac.default in symreg.translation_table(18)
+        assert _exported_ops(Frac(), (x,), "dynamo") == ["Abs"]
+        assert _exported_ops(Frac(), (x,), "torchscript") == ["Neg"]

@@ -46,9 +46,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from symreg import dtypes
 from symreg.builder import Builder
-
-_ONNX_FLOAT = 1  # TensorProto.FLOAT
+from symreg.ops._helpers import cast, constant_like
 
 
 def deform_conv2d(
@@ -80,13 +80,13 @@ def deform_conv2d(
     if dtype is not None and dtype.is_floating_point and dtype not in (torch.float32, torch.float64):
         # Computed in float32 and cast back, for the accuracy of the long column sums.
         x, weight, offset, mask, bias = (
-            None if v is None else g.op("Cast", v, to=_ONNX_FLOAT) for v in (x, weight, offset, mask, bias)
+            None if v is None else cast(g, v, torch.float32) for v in (x, weight, offset, mask, bias)
         )
         y = deform_conv2d(
             g, x, weight, offset, mask, bias, stride=stride, padding=padding, dilation=dilation, groups=groups,
             offset_groups=offset_groups, kernel=kernel, out_channels=out_channels, in_channels=in_channels,
         )  # fmt: skip
-        return g.op("Cast", y, to={torch.float16: 10, torch.bfloat16: 16}[dtype])
+        return cast(g, y, dtype)
 
     k = kernel[0] * kernel[1]
     per_offset_group = in_channels // offset_groups
@@ -137,14 +137,6 @@ def _spatial_size(g: Builder, nchw: Any) -> Any:
     return g.op("Gather", g.op("Shape", nchw), g.constant([2, 3]))
 
 
-def _float(g: Builder, value: Any, like: Any) -> Any:
-    """A float constant in ``like``'s dtype (CastLike when the exporter does not know it)."""
-    dtype = g.dtype(like)
-    if dtype is not None:
-        return g.constant(np.asarray(value, dtype=np.float64), dtype=dtype)
-    return g.op("CastLike", g.constant(np.asarray(value, dtype=np.float64)), like)
-
-
 def _base_positions(g: Builder, out_hw, stride, padding, dilation, kernel, *, like) -> Any:
     """Undeformed sampling positions (K, 2, L), (row, column) = o*stride - pad + k*dilation.
 
@@ -152,16 +144,16 @@ def _base_positions(g: Builder, out_hw, stride, padding, dilation, kernel, *, li
     integer, exact in any float type, so positions equal torchvision's to the last bit.
     """
     dtype = g.dtype(like)
-    one = np.ones(1, dtype=np.float32 if dtype is None else torch.empty(0, dtype=dtype).numpy().dtype)
+    one = np.ones(1, dtype=np.float32 if dtype is None else dtypes.numpy_dtype(dtype))
     ones = g.op("ConstantOfShape", out_hw, value=one)
     if dtype is None:
         ones = g.op("CastLike", ones, like)
     counts = [g.op("Reshape", g.op("CumSum", ones, g.constant([axis])), g.constant([1, -1])) for axis in (0, 1)]
-    counts = g.op("Mul", g.op("Concat", *counts, axis=0), _float(g, [[stride[0]], [stride[1]]], like))  # (2, L)
+    counts = g.op("Mul", g.op("Concat", *counts, axis=0), constant_like(g, [[stride[0]], [stride[1]]], like))  # (2, L)
     k_y, k_x = np.meshgrid(np.arange(kernel[0]), np.arange(kernel[1]), indexing="ij")
     # counts start at 1, hence the minus stride; (K, 2, 1) + (2, L) -> (K, 2, L).
     per_k = np.stack([k_y.ravel(), k_x.ravel()], axis=1) * dilation - np.asarray(padding) - np.asarray(stride)
-    return g.op("Add", counts, _float(g, per_k[:, :, None], like))
+    return g.op("Add", counts, constant_like(g, per_k[:, :, None], like))
 
 
 def _sample_grid(g: Builder, x, positions, mask, k: int, channels: int) -> Any:
@@ -170,10 +162,10 @@ def _sample_grid(g: Builder, x, positions, mask, k: int, channels: int) -> Any:
     GridSample with align_corners=0 reads pixel p of a size-S axis at (2p + 1)/S - 1; it wants
     (x, y) pairs in a grid (N*og, K, L, 2).
     """
-    half = _float(g, [0.5], x)
+    half = constant_like(g, [0.5], x)
     half_wh = g.op("Mul", g.op("CastLike", g.op("Gather", g.op("Shape", x), g.constant([3, 2])), x), half)
     xy = g.op("Gather", g.op("Add", positions, half), g.constant([1, 0]), axis=2)  # (N*og, K, 2, L)
-    grid = g.op("Sub", g.op("Div", g.op("Transpose", xy, perm=[0, 1, 3, 2]), half_wh), _float(g, [1.0], x))
+    grid = g.op("Sub", g.op("Div", g.op("Transpose", xy, perm=[0, 1, 3, 2]), half_wh), constant_like(g, [1.0], x))
     mode = "linear" if g.opset >= 20 else "bilinear"
     cols = g.op("GridSample", x, grid, mode=mode, padding_mode="zeros", align_corners=0)
     return cols if mask is None else g.op("Mul", cols, g.op("Reshape", mask, g.constant([0, 1, k, -1])))
@@ -191,10 +183,10 @@ def _sample_linear(g: Builder, x, positions, mask, k: int, channels: int) -> Any
     padded = g.op("Pad", x, g.constant([0, 0, 1, 1, 0, 0, 2, 2]))  # (B, C, H + 3, W + 3)
     rows = g.op("Reshape", g.op("Transpose", padded, perm=[0, 2, 3, 1]), g.constant([0, -1, channels]))
     limit = g.op("Reshape", g.op("CastLike", size, x), g.constant([2, 1]))
-    p = g.op("Max", g.op("Min", positions, limit), _float(g, [-1.0], x))  # (B, K, 2, L)
+    p = g.op("Max", g.op("Min", positions, limit), constant_like(g, [-1.0], x))  # (B, K, 2, L)
     low = g.op("Floor", p)
     frac = g.op("Sub", p, low)
-    one = _float(g, [1.0], x)
+    one = constant_like(g, [1.0], x)
     # Bilinear weights (B, K, 4, L) of corners (y0, x0), (y0, x1), (y1, x0), (y1, x1), like
     # torchvision's v1..v4: the outer product of (1 - fy, fy) and (1 - fx, fx).
     w_yx = [g.op("Gather", frac, g.constant([axis]), axis=2) for axis in (0, 1)]  # (B, K, 1, L) each
@@ -206,7 +198,7 @@ def _sample_linear(g: Builder, x, positions, mask, k: int, channels: int) -> Any
     # Flat index of corner (y0, x0) in the padded image, then the other three.
     padded_w = g.op("Add", g.op("Gather", size, g.constant([1])), g.constant([3]))
     flat_step = g.op("Reshape", g.op("Concat", padded_w, g.constant([1]), axis=0), g.constant([2, 1]))
-    low_i = g.op("Add", g.op("Cast", low, to=7), g.constant([1]))  # int64, padded coordinates
+    low_i = g.op("Add", cast(g, low, torch.int64), g.constant([1]))  # int64, padded coordinates
     flat = g.op("ReduceSum", g.op("Mul", low_i, flat_step), g.constant([2]), keepdims=1)  # (B, K, 1, L)
     steps = g.op("Concat", g.constant([0, 1]), padded_w, g.op("Add", padded_w, g.constant([1])), axis=0)
     flat = g.op("Add", flat, g.op("Reshape", steps, g.constant([4, 1])))  # (B, K, 4, L)

@@ -1,11 +1,12 @@
-"""Math ops: hyperbolic functions and the inverse error function.
+"""Elementwise math ops: hyperbolic functions, the inverse error function, frac.
 
 The TorchScript exporter of torch 2.14 has no rule for ``aten::sinh``, ``cosh``,
-``asinh``, ``acosh``, ``atanh`` or ``erfinv`` at any opset; the dynamo exporter has
-none for ``erfinv``. ONNX has the five hyperbolic ops since opset 9, but ONNX
-Runtime's CPU provider lacks float64 kernels for them, so float64 inputs get an
+``asinh``, ``acosh``, ``atanh``, ``erfinv`` or ``frac`` at any opset; the dynamo
+exporter has none for ``erfinv``. ONNX has the five hyperbolic ops since opset 9, but
+ONNX Runtime's CPU provider lacks float64 kernels for them, so float64 inputs get an
 exact composition of standard ops instead (:mod:`symreg.ops._hyperbolic_f64`).
 ONNX has no erfinv: it becomes ``symreg::Erfinv``, run by symreg's C++ kernel.
+Rules are in alphabetical order of their op.
 """
 
 from __future__ import annotations
@@ -15,34 +16,19 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from symreg import op, same_as_input, schema
 from symreg.builder import Builder
 from symreg.ops import _hyperbolic_f64
-
-_FLOAT = (torch.float32, torch.float64)
-
-
-def _as_float(g: Builder, x):
-    """Casts non-float32/64 inputs to float32, as torch promotes them; returns (x, dtype to cast back to)."""
-    dtype = g.dtype(x)
-    if dtype is None or dtype in _FLOAT:
-        return x, None
-    x = g.op("Cast", x, to=1)  # TensorProto.FLOAT
-    return x, dtype if dtype.is_floating_point else None
-
-
-def _cast_back(g: Builder, y, dtype: torch.dtype | None):
-    if dtype is None:
-        return y
-    return g.op("Cast", y, to={torch.float16: 10, torch.bfloat16: 16}[dtype])
+from symreg.ops._helpers import cast_back, promote_to_float
+from symreg.registry import op
+from symreg.schemas import same_as_input, schema
 
 
 def _hyperbolic(onnx_op: str, float64: Callable) -> Callable:
     def rule(g: Builder, x):
-        x, back = _as_float(g, x)
+        x, back = promote_to_float(g, x)
         if g.dtype(x) == torch.float64:
             return _float64(g, x, float64)
-        return _cast_back(g, g.op(onnx_op, x), back)
+        return cast_back(g, g.op(onnx_op, x), back)
 
     rule.__doc__ = f"``{onnx_op}``; float64 via an exact composition of standard ops."
     return rule
@@ -61,7 +47,6 @@ aten_acosh = op("aten::acosh", opset=9)(_hyperbolic("Acosh", _hyperbolic_f64.aco
 aten_asinh = op("aten::asinh", opset=9)(_hyperbolic("Asinh", _hyperbolic_f64.asinh))
 aten_atanh = op("aten::atanh", opset=9)(_hyperbolic("Atanh", _hyperbolic_f64.atanh))
 aten_cosh = op("aten::cosh", opset=9)(_hyperbolic("Cosh", _hyperbolic_f64.cosh))
-aten_sinh = op("aten::sinh", opset=9)(_hyperbolic("Sinh", _hyperbolic_f64.sinh))
 
 
 ERFINV = schema(
@@ -74,8 +59,24 @@ ERFINV = schema(
 )
 
 
-@op("aten::erfinv", opset=9)
+@op(("aten::erfinv", "aten::special_erfinv"), opset=9)
 def aten_erfinv(g: Builder, x):
     """``symreg::Erfinv`` (ONNX has no erfinv), run by symreg's C++ kernel."""
-    x, back = _as_float(g, x)
-    return _cast_back(g, g.op("symreg::Erfinv", x), back)
+    x, back = promote_to_float(g, x)
+    return cast_back(g, g.op("symreg::Erfinv", x), back)
+
+
+@op("aten::frac", opset=9, exporters=("torchscript",))
+def aten_frac(g: Builder, x):
+    """x - trunc(x), with trunc(x) = Sign(x) * Floor(|x|) (ONNX has no Trunc).
+
+    Exact: trunc(x) is exact in any float type and so is x - trunc(x), so results equal
+    torch's bit for bit (frac(±inf) is NaN, as in torch). TorchScript only: the dynamo
+    exporter's own frac lowering already works.
+    """
+    x, back = promote_to_float(g, x)
+    trunc = g.op("Mul", g.op("Sign", x), g.op("Floor", g.op("Abs", x)))
+    return cast_back(g, g.op("Sub", x, trunc), back)
+
+
+aten_sinh = op("aten::sinh", opset=9)(_hyperbolic("Sinh", _hyperbolic_f64.sinh))

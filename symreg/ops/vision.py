@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from symreg import op, schema
 from symreg.builder import Builder, TensorInfo
 from symreg.errors import ExportError
 from symreg.ops import _deform_conv_decomposition
+from symreg.registry import op
+from symreg.schemas import schema
 
 _MIN_OPSET = {"onnx": 19, "decomposition": 16, "custom": 9}
 
