@@ -3,6 +3,14 @@
 Each subcommand is a thin layer over :mod:`symreg.tools` (or the registry, for
 ``symreg ops``): parse arguments, call the library, print. Errors a user can fix
 print one line, ``symreg: error: ...``, and no traceback unless ``--verbose``.
+
+Started as the ``symreg`` console script (``_symreg_launcher``), this module runs before
+``symreg/__init__.py`` has: commands that read ONNX files never import torch. ``symreg
+ops`` and ``--import MODULE`` complete ``import symreg`` first (op pack, torch), and so do
+the tools for a model with custom-domain ops (:mod:`symreg.tools._package`). Code here
+imports submodules (``from symreg import _meta``), never names of the package root, and
+each subcommand imports :mod:`symreg.tools` (onnx, onnxruntime) when it runs, so that
+``--help`` and ``--version`` import neither.
 """
 
 from __future__ import annotations
@@ -18,8 +26,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-import symreg
-from symreg import _table, tools
+from symreg import _meta, _table
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -52,7 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        _import_modules(getattr(args, "imports", None) or [])
+        if getattr(args, "imports", None):
+            from symreg.tools import _package
+
+            _package.complete()  # user modules see the whole package, op pack included
+            _import_modules(args.imports)
         return args.run(args)
     except _UsageError as e:
         _report_error(args, f"{e} (see `symreg {args.command} --help`)")
@@ -94,7 +105,7 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"symreg {symreg.__version__}")
+    parser.add_argument("--version", action="version", version=f"symreg {_meta.VERSION}")
     parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
 
@@ -178,8 +189,12 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _ops(args: argparse.Namespace) -> int:
-    from symreg import schemas
+    from symreg import schemas, tools
+    from symreg._probe_graph import MARKER_DOMAIN
     from symreg.registry import REGISTRY
+    from symreg.tools import _package
+
+    _package.complete()  # the op pack's rules and schemas
 
     rules = []
     for name in REGISTRY.names():
@@ -187,8 +202,6 @@ def _ops(args: argparse.Namespace) -> int:
         lowerings = ", ".join(f"{low} (forced)" if low == chosen else low for low in REGISTRY.lowerings(name))
         rules.append((name, opset_ranges(REGISTRY.opsets(name)), lowerings or "-"))
     _print(_table.render("Export rules", ["op", "opsets", "lowerings"], rules, styled=_styled()))
-    from symreg._probe_graph import MARKER_DOMAIN
-
     # The probe marker never reaches a runtime (symreg.debug rewrites it to Identity).
     declared = sorted(
         (s for s in schemas.snapshot().values() if s.domain != MARKER_DOMAIN), key=lambda s: s.qualified_name
@@ -205,6 +218,8 @@ def _ops(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
+    from symreg import tools
+
     with _progress() as step:
         step(f"reading {args.model}")
         result = tools.report(args.model)
@@ -217,6 +232,8 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from symreg import tools
+
     with _progress() as step:
         result = tools.check(args.model, step=step)
     styled = _styled()
@@ -231,6 +248,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from symreg import tools
+
     with _progress() as step:
         step("extracting")
         sub = tools.extract(args.model, args.out, outputs=args.outputs, inputs=args.inputs)
@@ -241,6 +260,8 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
+    from symreg import tools
+
     if args.ir_version is None and args.opset is None:
         raise _UsageError("convert needs --ir-version N, --opset N or both")
     with _progress() as step:
@@ -254,6 +275,8 @@ def _convert(args: argparse.Namespace) -> int:
 
 
 def _lib(args: argparse.Namespace) -> int:
+    from symreg import tools
+
     info = tools.library_info()
     if info.path is None:
         raise FileNotFoundError(info.error)
@@ -278,6 +301,8 @@ def _view(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILURE
     import logging
+
+    from symreg import tools
 
     tools.load(args.model, external_data=False)  # the usual errors for a missing or non-ONNX file
     logging.getLogger("netron").setLevel(logging.WARNING)  # we print the URL ourselves

@@ -42,10 +42,10 @@ class Case:
 
     @property
     def attrs(self) -> dict:
-        return dict(
-            strides=list(self.strides), pads=list(self.pads), dilations=list(self.dilations),
-            group=self.group, offset_group=self.offset_group,
-        )
+        return {
+            "strides": list(self.strides), "pads": list(self.pads), "dilations": list(self.dilations),
+            "group": self.group, "offset_group": self.offset_group,
+        }  # fmt: skip
 
     def __str__(self) -> str:
         fields = [f"x{list(self.x)}", f"out{self.c_out}", f"k{self.kernel[0]}x{self.kernel[1]}"]
@@ -103,21 +103,27 @@ def inputs(case: Case, dtype=np.float32, seed: int = 0) -> dict[str, np.ndarray 
 
 def reference(case: Case, x, weight, offset, mask=None, bias=None) -> np.ndarray:
     """torchvision.ops.deform_conv2d; ONNX's asymmetric pads as explicit zero padding."""
-    t = {k: None if v is None else torch.from_numpy(v) for k, v in dict(x=x, w=weight, o=offset, m=mask, b=bias).items()}
-    top, left, bottom, right = case.pads
+    return reference_onnx(x, weight, offset, mask, bias, strides=case.strides, pads=case.pads, dilations=case.dilations)
+
+
+def reference_onnx(x, weight, offset, mask=None, bias=None, *, strides, pads, dilations, **_) -> np.ndarray:
+    """:func:`reference` for symreg::DeformConv2d's inputs and attributes (group and offset_group follow the shapes)."""
+    t = {k: None if v is None else torch.from_numpy(np.ascontiguousarray(v)) for k, v in
+         {"x": x, "w": weight, "o": offset, "m": mask, "b": bias}.items()}  # fmt: skip
+    top, left, bottom, right = pads
     padding = (top, left)
     if (top, left) != (bottom, right):  # zeros outside the image either way
         t["x"] = F.pad(t["x"], (left, right, top, bottom))
         padding = (0, 0)
     y = torchvision.ops.deform_conv2d(
-        t["x"], t["o"], t["w"], t["b"], stride=case.strides, padding=padding, dilation=case.dilations, mask=t["m"]
+        t["x"], t["o"], t["w"], t["b"], stride=tuple(strides), padding=padding, dilation=tuple(dilations), mask=t["m"]
     )
     return y.numpy()
 
 
 # A valid call to break one thing at a time: group 2, offset_group 2, 3x3, output 4x4.
 BASE_SHAPES = {"x": (1, 4, 6, 6), "weight": (6, 2, 3, 3), "offset": (1, 36, 4, 4), "mask": (1, 18, 4, 4), "bias": (6,)}
-BASE_ATTRS = dict(strides=[1, 1], pads=[0, 0, 0, 0], dilations=[1, 1], group=2, offset_group=2)
+BASE_ATTRS = {"strides": [1, 1], "pads": [0, 0, 0, 0], "dilations": [1, 1], "group": 2, "offset_group": 2}
 
 
 def _bad(problem: str, shapes: dict | None = None, **attrs) -> tuple[str, dict, dict]:

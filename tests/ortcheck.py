@@ -1,20 +1,41 @@
-"""The one helper tests use to compare ONNX Runtime (with symreg's kernels) against eager PyTorch."""
+"""The one helper tests use to compare ONNX Runtime (with symreg's kernels) against a reference.
+
+``export`` a module with symreg (checked by ``onnx.checker``), or build a one-node custom-op
+model with ``node_model``; ``run`` either in ORT with symreg's kernels; ``assert_matches``
+the outputs against eager PyTorch (or another reference).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import onnx
 import torch
+from onnx import helper
 
 import symreg
 
 #: (exporter, opset) pairs every op-pack test runs through.
 EXPORTS = [("torchscript", 9), ("torchscript", 11), ("torchscript", 13), ("torchscript", 17), ("dynamo", 18)]
+
+#: Dynamic dims of one input: a tuple of dim indices, or None for all of them.
+Dims = tuple[int, ...] | None
+
+
+class Fn(torch.nn.Module):
+    """``fn(*inputs)`` as a module, to export a function alone."""
+
+    def __init__(self, fn: Callable):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, *inputs):
+        return self.fn(*inputs)
 
 
 def export(
@@ -23,27 +44,33 @@ def export(
     exporter: str,
     opset: int,
     dynamic: bool = True,
-    dims: tuple[int, ...] | None = None,
+    dims: Dims | list[Dims] = None,
 ) -> onnx.ModelProto:
     """Exports with symreg (input dims dynamic when ``dynamic``), checks, returns the model.
 
-    ``dims`` names the dynamic dims of every input (all when None). Dims of size >= 2
-    are dynamic under both exporters; the TorchScript exporter also makes dims of
-    size 0 and 1 dynamic.
+    ``dims`` names the dynamic dims: a tuple of dim indices applies to every input, a list
+    holds one entry per input (a tuple, or None for all of that input's dims); None makes
+    every dim of every input dynamic. Dims of size >= 2 are dynamic under both exporters;
+    the TorchScript exporter also makes dims of size 0 and 1 dynamic. ``model.forward``
+    may take ``*inputs``.
     """
+    per_input = dims if isinstance(dims, list) else [dims] * len(args)
+    assert len(per_input) == len(args), f"dims has {len(per_input)} entries for {len(args)} inputs"
     names = [f"in{i}" for i in range(len(args))]
     kwargs: dict = {"input_names": names}
     if dynamic and exporter == "torchscript":
         kwargs["dynamic_axes"] = {
-            n: {d: f"{n}_d{d}" for d in range(a.dim()) if dims is None or d in dims} for n, a in zip(names, args)
+            n: {d: f"{n}_d{d}" for d in range(a.dim()) if want is None or d in want}
+            for n, a, want in zip(names, args, per_input)
         }
     if dynamic and exporter == "dynamo":
         # torch.export specialises dims of size 0 and 1 (and fails on AUTO for size 0).
-        kwargs["dynamic_shapes"] = tuple(
-            {d: torch.export.Dim.AUTO for d in range(a.dim()) if a.shape[d] >= 2 and (dims is None or d in dims)}
+        shapes = tuple(
+            {d: torch.export.Dim.AUTO for d in range(a.dim()) if a.shape[d] >= 2 and (want is None or d in want)}
             or None
-            for a in args
+            for a, want in zip(args, per_input)
         )
+        kwargs["dynamic_shapes"] = (shapes,) if _takes_varargs(model) else shapes
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -57,13 +84,62 @@ def export(
     return proto
 
 
-def run(proto: onnx.ModelProto, args: Sequence[torch.Tensor], threads: int = 1) -> list[np.ndarray]:
-    """Runs ``proto`` in ORT with symreg's custom ops on ``args``."""
+def _takes_varargs(model: torch.nn.Module) -> bool:
+    """torch.export wants one dynamic-shapes entry per parameter: ``*inputs`` is a single tuple."""
+    kinds = [p.kind for p in inspect.signature(model.forward).parameters.values()]
+    return kinds == [inspect.Parameter.VAR_POSITIONAL]
+
+
+def node_model(
+    op: str,
+    inputs: Sequence[np.ndarray | None],
+    attrs: Mapping | None = None,
+    *,
+    dynamic: bool = True,
+    elem_type: int | None = None,
+) -> bytes:
+    """A one-node model ``y = op(*inputs, **attrs)`` with ``op`` = "domain::Op", as serialized bytes.
+
+    None inputs are omitted (an empty name, as ONNX writes absent optional inputs). Input
+    and output dims are named (dynamic) when ``dynamic``. The element type is that of the
+    first input unless ``elem_type`` (an ``onnx.TensorProto`` type) says otherwise. IR
+    version 10, opsets ("", 17) and (domain, 1): what ORT 1.21 accepts.
+    """
+    domain, op_type = op.split("::")
+    first = next(a for a in inputs if a is not None)
+    elem = elem_type if elem_type is not None else helper.np_dtype_to_tensor_dtype(first.dtype)
+    names = [f"in{i}" if a is not None else "" for i, a in enumerate(inputs)]
+    while names and not names[-1]:
+        names.pop()
+
+    graph_inputs = [
+        helper.make_tensor_value_info(n, elem, [f"{n}_d{d}" for d in range(a.ndim)] if dynamic else list(a.shape))
+        for n, a in zip(names, inputs)
+        if n
+    ]
+    output = helper.make_tensor_value_info("y", elem, None)
+    node = helper.make_node(op_type, names, ["y"], domain=domain, **dict(attrs or {}))
+    graph = helper.make_graph([node], f"{domain}_{op_type}", graph_inputs, [output])
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid(domain, 1)]
+    return helper.make_model(graph, opset_imports=opsets, ir_version=10).SerializeToString()
+
+
+def run(
+    model: onnx.ModelProto | bytes,
+    args: Sequence[torch.Tensor | np.ndarray],
+    threads: int = 1,
+) -> list[np.ndarray]:
+    """Runs ``model`` in ORT with symreg's custom ops on ``args`` (fed to the graph inputs in order)."""
     options = symreg.ort.session_options()
     options.intra_op_num_threads = threads
-    session = symreg.ort.InferenceSession(proto.SerializeToString(), sess_options=options)
-    feeds = {i.name: a.detach().numpy() for i, a in zip(session.get_inputs(), args)}
+    data = model if isinstance(model, bytes) else model.SerializeToString()
+    session = symreg.ort.InferenceSession(data, sess_options=options)
+    feeds = {i.name: _numpy(a) for i, a in zip(session.get_inputs(), args)}
     return session.run(None, feeds)
+
+
+def _numpy(a: torch.Tensor | np.ndarray) -> np.ndarray:
+    return a.detach().numpy() if isinstance(a, torch.Tensor) else a
 
 
 @dataclasses.dataclass
@@ -88,16 +164,34 @@ def error(actual: np.ndarray, expected: np.ndarray) -> Error:
     return Error(float(diff.max()), float(rel.max()))
 
 
-def assert_matches(actual: np.ndarray, expected: torch.Tensor, *, rtol: float, atol: float = 0.0, what: str = ""):
-    """Every element within ``atol + rtol*|expected|`` (NaN/inf must match exactly)."""
-    expected_np = expected.detach().numpy()
-    assert actual.dtype == expected_np.dtype, f"{what}: dtype {actual.dtype} != {expected_np.dtype}"
+def assert_matches(
+    actual: np.ndarray,
+    expected: torch.Tensor | np.ndarray,
+    *,
+    rtol: float,
+    atol: float = 0.0,
+    what: str = "",
+    dtype: np.dtype | type | None = None,
+    signed_zeros: bool = False,
+):
+    """Every element within ``atol + rtol*|expected|``; NaN and ±inf exactly where ``expected`` has them.
+
+    ``actual`` must have the shape of ``expected`` and its dtype, or ``dtype`` where the
+    reference is computed in a wider type (e.g. float32 results against float64 truth).
+    ``signed_zeros``: where ``expected`` is ±0, ``actual`` must be exactly that zero, sign included.
+    """
+    expected_np = _numpy(expected)
+    want_dtype = np.dtype(dtype) if dtype is not None else expected_np.dtype
+    assert actual.dtype == want_dtype, f"{what}: dtype {actual.dtype} != {want_dtype}"
+    assert actual.shape == expected_np.shape, f"{what}: shape {actual.shape} != {expected_np.shape}"
     e = error(actual, expected_np)
     a = np.asarray(actual, dtype=np.float64)
     b = np.asarray(expected_np, dtype=np.float64)
     same = (a == b) | (np.isnan(a) & np.isnan(b))
     with np.errstate(invalid="ignore"):
         close = same | (np.abs(a - b) <= atol + rtol * np.abs(b))
+    if signed_zeros:
+        close &= (b != 0) | ((a == 0) & (np.signbit(a) == np.signbit(b)))
     if not close.all():
         bad = np.argwhere(~close.reshape(-1))[:5, 0]
         detail = ", ".join(f"x[{i}]: got {a.reshape(-1)[i]!r} want {b.reshape(-1)[i]!r}" for i in bad)

@@ -13,10 +13,11 @@ import torch
 from onnx import TensorProto
 
 import symreg.ort
+from symreg import _meta
 
 REPO = Path(__file__).resolve().parent.parent
 DTYPES = {"float32": (np.float32, TensorProto.FLOAT), "float64": (np.float64, TensorProto.DOUBLE)}
-RTOL = {"float32": 1e-6, "float64": 1e-12}  # as tests/kernels/test_erfinv_kernel.py
+RTOL = {"float32": 1e-6, "float64": 1e-12}  # as ERFINV in tests/kernels/kernel_table.py
 
 
 def _ort_include_dir() -> Path:
@@ -110,13 +111,20 @@ def test_run_model_reports_ort_errors(cpp_programs, custom_op_model, tmp_path):
 
 
 def test_register_custom_ops_answers_every_caller(cpp_programs):
+    """Runtimes down to _meta's MIN_ORT_VERSION register; an older one gets a message naming it."""
     result = subprocess.run(
-        [str(cpp_programs["register_check"]), symreg.ort.library_path()], capture_output=True, text=True, timeout=60
+        [str(cpp_programs["register_check"]), symreg.ort.library_path(), str(_meta.MIN_ORT_API)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(": ", 1) for line in result.stdout.splitlines())
-    old = lines["old runtime"]
-    assert old.startswith("error: ") and "ONNX Runtime >= 1.21 (C API version 21)" in old and "1.20.1" in old
+    too_old = lines["too old runtime"]
+    assert too_old.startswith("error: ")
+    assert f"needs ONNX Runtime >= {_meta.MIN_ORT_VERSION} (C API version {_meta.MIN_ORT_API})" in too_old
+    assert f"runs ONNX Runtime 1.{_meta.MIN_ORT_API - 1}.1" in too_old
+    assert lines["oldest runtime"] == "ok"
     assert lines["current runtime"] == "ok" and lines["current runtime again"] == "ok"
     assert lines["null options"].startswith("error: ")
 

@@ -1,6 +1,7 @@
 """libsymreg_ort.so as ONNX Runtime sees it: exports, dependencies, symreg::Erfinv in sessions."""
 
 import gc
+import importlib.metadata
 import random
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ import symreg
 import symreg.ort
 
 DTYPES = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
-RTOL = {np.float32: 1e-6, np.float64: 1e-12}  # as tests/kernels/test_erfinv_kernel.py
+RTOL = {np.float32: 1e-6, np.float64: 1e-12}  # as ERFINV in tests/kernels/kernel_table.py
 
 
 def _tool_output(*cmd: str) -> str:
@@ -64,11 +65,14 @@ def test_does_not_link_libpython():
     assert "libpython" not in deps
 
 
-def test_min_ort_version_is_met():
-    def version(text):
-        return tuple(int(part) for part in text.split(".")[:2])
+def test_compiled_constants_are_symreg_meta():
+    """setup.py hands symreg/_meta.py's values to the compiler; the build must carry them."""
+    from symreg import _kernels, _meta
 
-    assert version(onnxruntime.__version__) >= version(symreg.ort.MIN_ORT_VERSION)
+    assert (_kernels.VERSION, _kernels.DOMAIN) == (_meta.VERSION, _meta.DOMAIN)
+    assert symreg.__version__ == importlib.metadata.version("symreg") == _meta.VERSION
+    assert symreg.ort.MIN_ORT_VERSION == _meta.MIN_ORT_VERSION
+    assert _meta.MIN_ORT_VERSION == f"1.{_meta.MIN_ORT_API}"  # release 1.N has C API version N
 
 
 SHAPES = [(), (0,), (1,), (2, 3, 4), (3, 0, 2), (100_003,), (64, 1025)]

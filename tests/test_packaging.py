@@ -6,7 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pytest
+from onnx import TensorProto
+
 import symreg
+import symreg.ort
+from symreg import _kernels, _meta
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -35,3 +41,24 @@ def test_missing_headers_stop_the_build_with_a_fix(tmp_path):
     output = result.stdout + result.stderr
     assert "ONNX Runtime C/C++ headers not found" in output
     assert "ONNXRUNTIME_INCLUDE_DIR" in output and "libonnxruntime-dev" in output
+
+
+def test_native_ops_are_what_the_ort_library_registers():
+    """_kernels.NATIVE_OPS (from csrc/native_ops.def, as the ORT registration is) against ORT's own answer."""
+    ops = _kernels.NATIVE_OPS
+    assert isinstance(ops, tuple) and ops and list(ops) == sorted(set(ops))
+    for name in ops:
+        assert name.startswith(f"{_meta.DOMAIN}::"), name
+        assert symreg.ort.has_native_kernel(name), f"{name} is in NATIVE_OPS; libsymreg_ort.so does not register it"
+        assert not symreg.ort.has_native_kernel(name, with_library=False), f"{name} is ORT's own op"
+    assert not symreg.ort.has_native_kernel(f"{_meta.DOMAIN}::NoSuchOp")  # the probe can answer no
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_both_products_run_the_same_kernel_code(custom_op_model, dtype):
+    """The kernel objects are linked into both products: ORT and NumPy give identical bits."""
+    edges = [0.0, -0.0, 1e-9, -1e-9, 1 - 1e-8, -(1 - 1e-8), 1.0, -1.0, 2.0]
+    x = np.concatenate([np.linspace(-1, 1, 100_001), edges]).astype(dtype)
+    elem = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
+    session = symreg.ort.InferenceSession(custom_op_model("Erfinv", elem, ["n"]))
+    np.testing.assert_array_equal(session.run(None, {"x": x})[0], _kernels.erfinv(x))

@@ -12,6 +12,7 @@ from onnx_files import ErfinvNet, erfinv_model, graph_model, relu_model, restamp
 
 import symreg
 from symreg import tools
+from symreg.tools import _model
 
 
 @pytest.fixture(scope="module")
@@ -253,3 +254,40 @@ def test_convert_refuses_opsets_onnx_does_not_know(models):
         tools.convert(models["erfinv"], None, opset=999)
     with pytest.raises(ValueError, match=r"give ir_version, opset or both"):
         tools.convert(models["erfinv"], None)
+
+
+# --- which models need symreg's op pack (and so torch) -------------------------------------
+
+
+def _calls_local_function(body_op: tuple[str, str]) -> onnx.ModelProto:
+    """y = local::F(x), F's body one node of ``body_op`` (domain, op)."""
+    domain, op = body_op
+    body = [helper.make_node(op, ["a"], ["b"], domain=domain)]
+    imports = [helper.make_opsetid("", 17)] + ([helper.make_opsetid(domain, 1)] if domain else [])
+    model = graph_model(None, [helper.make_node("F", ["x"], ["y"], domain="local")], domains=[("local", 1)])
+    model.functions.append(helper.make_function("local", "F", ["a"], ["b"], body, imports))
+    return model
+
+
+def _in_a_branch(domain: str) -> onnx.ModelProto:
+    """A custom op of ``domain`` inside an If's then-branch."""
+    out = helper.make_tensor_value_info("b", TensorProto.FLOAT, None)
+    branch = helper.make_graph([helper.make_node("Foo", ["x"], ["b"], domain=domain)], "then", [], [out])
+    node = helper.make_node("If", ["c"], ["y"], then_branch=branch, else_branch=branch)
+    return graph_model(None, [node])
+
+
+@pytest.mark.parametrize(
+    ("model", "custom"),
+    [
+        (graph_model(None, [helper.make_node("Relu", ["x"], ["y"])]), False),
+        (graph_model(None, [helper.make_node("Foo", ["x"], ["y"], domain="mydomain")]), True),
+        (graph_model(None, [helper.make_node("Gelu", ["x"], ["y"], domain="com.microsoft")]), True),
+        (_calls_local_function(("", "Relu")), False),  # the model defines local::F
+        (_calls_local_function(("mydomain", "Foo")), True),
+        (_in_a_branch("mydomain"), True),
+    ],
+    ids=["standard", "custom", "contrib", "local_function", "in_local_function", "in_subgraph"],
+)
+def test_uses_custom_ops_sees_graphs_subgraphs_and_functions(model, custom):
+    assert _model.uses_custom_ops(model) is custom

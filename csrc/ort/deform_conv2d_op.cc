@@ -1,15 +1,23 @@
-#include "ort/deform_conv2d_op.h"
-
+// symreg::DeformConv2d (version 1), float and double:
+// torchvision.ops.deform_conv2d, i.e. ONNX DeformConv with torchvision's input order.
+//   inputs  X (N, C_in, H, W), W (C_out, C_in / group, kH, kW),
+//           offset (N, 2 * offset_group * kH * kW, out_h, out_w),
+//           mask (N, offset_group * kH * kW, out_h, out_w) optional, B (C_out) optional
+//   output  Y (N, C_out, out_h, out_w)
+//   attrs   strides [1, 1], pads [0, 0, 0, 0] (top, left, bottom, right),
+//           dilations [1, 1], group 1, offset_group 1
 #include <array>
 #include <exception>
 #include <memory>
-#include <mutex>
-#include <new>
 #include <string>
 #include <vector>
 
 #include "kernels/vision/deform_conv2d.h"
-#include "ort/elementwise.h"
+#include "ort/attributes.h"
+#include "ort/ops.h"
+#include "ort/parallel.h"
+#include "ort/status.h"
+#include "ort/workspace.h"
 
 namespace symreg::ort {
 namespace {
@@ -17,60 +25,6 @@ namespace {
 constexpr const char* kName = "DeformConv2d";
 enum Input : size_t { kX, kW, kOffset, kMask, kBias, kInputCount };
 constexpr const char* kInputNames[kInputCount] = {"X", "W", "offset", "mask", "B"};
-
-// Attributes as the node spells them: absent means the default, any other type is an error.
-class Attrs {
- public:
-  Attrs(const OrtApi* api, const OrtKernelInfo* info) : api_(api), info_(info) {}
-
-  // An empty list reads as absent: ORT's size query answers 0, without an error, for
-  // attributes of other types too.
-  void Ints(const char* name, std::vector<int64_t>* value) {
-    size_t size = 0;
-    if (Ok(api_->KernelInfoGetAttributeArray_int64(info_, name, nullptr, &size)) && size > 0) {
-      std::vector<int64_t> read(size);
-      if (Ok(api_->KernelInfoGetAttributeArray_int64(info_, name, read.data(), &size))) {
-        *value = std::move(read);
-        return;
-      }
-    }
-    if (HasAnyValue(name)) Fail(name, "a list of ints");
-  }
-
-  void Int(const char* name, int64_t* value) {
-    if (!Ok(api_->KernelInfoGetAttribute_int64(info_, name, value)) && HasAnyValue(name)) Fail(name, "an int");
-  }
-
-  std::string problem;
-
- private:
-  bool Ok(OrtStatus* status) {
-    if (status == nullptr) return true;
-    api_->ReleaseStatus(status);
-    return false;
-  }
-
-  // ORT reports "no such attribute" and "wrong type" alike: a value of any type that
-  // reads tells them apart.
-  bool HasAnyValue(const char* name) {
-    size_t size = 0;
-    int64_t i = 0;
-    float f = 0;
-    const auto sized = [&](OrtStatus* status) { return Ok(status) && size > 0; };
-    return Ok(api_->KernelInfoGetAttribute_int64(info_, name, &i)) ||
-           Ok(api_->KernelInfoGetAttribute_float(info_, name, &f)) ||
-           sized(api_->KernelInfoGetAttributeArray_int64(info_, name, nullptr, &size)) ||
-           sized(api_->KernelInfoGetAttributeArray_float(info_, name, nullptr, &size)) ||
-           sized(api_->KernelInfoGetAttribute_string(info_, name, nullptr, &size));
-  }
-
-  void Fail(const char* name, const char* expected) {
-    if (problem.empty()) problem = std::string("attribute ") + name + " must be " + expected;
-  }
-
-  const OrtApi* api_;
-  const OrtKernelInfo* info_;
-};
 
 template <typename T>
 struct Kernel {
@@ -110,7 +64,7 @@ void* NewKernel(const OrtApi* api, const OrtKernelInfo* info) noexcept {
     reader.Ints("dilations", &kernel->attrs.dilations);
     reader.Int("group", &kernel->attrs.group);
     reader.Int("offset_group", &kernel->attrs.offset_group);
-    kernel->attr_problem = reader.problem;
+    kernel->attr_problem = reader.problem();
     if (kernel->attr_problem.empty()) {
       try {
         kernel->packed = PackConstantWeight<T>(api, info, kernel->attrs.group);
@@ -122,64 +76,6 @@ void* NewKernel(const OrtApi* api, const OrtKernelInfo* info) noexcept {
   } catch (const std::exception&) {
     return nullptr;  // out of memory: ORT reports the failed kernel creation
   }
-}
-
-// Per-call workspace from the session's CPU allocator (its arena reuses the memory
-// across calls).
-class Workspace {
- public:
-  Workspace(const Ort::KernelContext& ctx, size_t bytes) {
-    if (bytes == 0) return;
-    Ort::MemoryInfo cpu = Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault);
-    allocator_ = ctx.GetAllocator(*static_cast<OrtMemoryInfo*>(cpu));
-    if (allocator_ != nullptr) data_ = allocator_->Alloc(allocator_, bytes);
-    if (data_ == nullptr) {
-      Release();
-      throw std::bad_alloc();
-    }
-  }
-  Workspace(const Workspace&) = delete;
-  Workspace& operator=(const Workspace&) = delete;
-  ~Workspace() { Release(); }
-
-  void* data() const { return data_; }
-
- private:
-  void Release() {
-    if (data_ != nullptr) allocator_->Free(allocator_, data_);
-    if (allocator_ != nullptr) Ort::GetApi().ReleaseAllocator(allocator_);
-    data_ = nullptr;
-    allocator_ = nullptr;
-  }
-
-  OrtAllocator* allocator_ = nullptr;
-  void* data_ = nullptr;
-};
-
-// Runs fn(0) ... fn(tasks - 1) on ORT's intra-op pool (so intra_op_num_threads holds).
-// An exception must not escape into a pool thread: the first one is kept and rethrown.
-template <typename Fn>
-void ParallelTasks(const Ort::KernelContext& ctx, int64_t tasks, const Fn& fn) {
-  struct Shared {
-    const Fn& fn;
-    std::mutex mutex;
-    std::exception_ptr error;
-  } shared{fn, {}, {}};
-  const auto run = [](void* data, size_t task) {
-    auto& s = *static_cast<Shared*>(data);
-    try {
-      s.fn(static_cast<int64_t>(task));
-    } catch (...) {
-      const std::lock_guard<std::mutex> lock(s.mutex);
-      if (!s.error) s.error = std::current_exception();
-    }
-  };
-  if (tasks == 1) {
-    run(&shared, 0);
-  } else if (tasks > 1) {
-    ctx.ParallelFor(run, static_cast<size_t>(tasks), 0, &shared);
-  }
-  if (shared.error) std::rethrow_exception(shared.error);
 }
 
 template <typename T>

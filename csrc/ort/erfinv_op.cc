@@ -1,7 +1,7 @@
-#include "ort/erfinv_op.h"
-
+// symreg::Erfinv (version 1): y = erfinv(x), float and double, any shape.
 #include "kernels/math/erfinv.h"
 #include "ort/elementwise.h"
+#include "ort/ops.h"
 
 namespace symreg::ort {
 namespace {

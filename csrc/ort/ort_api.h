@@ -10,9 +10,17 @@
 #include <memory>
 #include <vector>
 
+#include "meta.h"
+
+// The library asks the runtime for C API version kMinOrtApi and refuses older runtimes.
+// Headers newer than that would compile calls into API entries that such a runtime
+// lacks: build against the headers of the oldest supported ORT (Debian's
+// libonnxruntime-dev 1.21, what `make headers` fetches).
+static_assert(ORT_API_VERSION <= SYMREG_MIN_ORT_API,
+              "ONNX Runtime headers newer than symreg/_meta.py's MIN_ORT_API: build against that release's headers");
+
 namespace symreg::ort {
 
-inline constexpr const char* kDomain = "symreg";
 inline constexpr const char* kCpu = "CPUExecutionProvider";
 
 // OrtLiteCustomOp is documented as safe to delete through its base type.

@@ -1,22 +1,19 @@
-// The library's one exported symbol, RegisterCustomOps, and its one list of ops.
+// The library's one exported symbol, RegisterCustomOps: every op of csrc/native_ops.def
+// in one domain (kDomain), for runtimes with C API version kMinOrtApi or newer.
 #include <exception>
 #include <string>
 
-#include "ort/deform_conv2d_op.h"
-#include "ort/erfinv_op.h"
+#include "ort/ops.h"
 #include "ort/ort_api.h"
 
 namespace symreg::ort {
 namespace {
 
-// Adding an op: include its header above and add its factory here.
 constexpr OpList (*kOpFactories[])() = {
-    ErfinvOps,
-    DeformConv2dOps,
+#define SYMREG_NATIVE_OP(name) name##Ops,
+#include "native_ops.def"
+#undef SYMREG_NATIVE_OP
 };
-
-constexpr uint32_t kNeededApi = ORT_API_VERSION;
-constexpr const char* kNeededVersion = "1.21";
 
 struct Registry {
   OpList ops;
@@ -41,10 +38,10 @@ const Registry& TheRegistry(const OrtApi* api) {
   return registry;
 }
 
-// API version 1 exists in every runtime, unlike the one these headers need.
+// API version 1 exists in every runtime, unlike kMinOrtApi.
 OrtStatus* VersionError(const OrtApiBase* api_base) {
-  const std::string message = std::string("symreg: libsymreg_ort.so needs ONNX Runtime >= ") + kNeededVersion +
-                              " (C API version " + std::to_string(kNeededApi) + "); this process runs ONNX Runtime " +
+  const std::string message = std::string("symreg: libsymreg_ort.so needs ONNX Runtime >= ") + kMinOrtVersion +
+                              " (C API version " + std::to_string(kMinOrtApi) + "); this process runs ONNX Runtime " +
                               api_base->GetVersionString() + ". Upgrade onnxruntime.";
   const OrtApi* api = api_base->GetApi(1);
   return api == nullptr ? nullptr : api->CreateStatus(ORT_FAIL, message.c_str());
@@ -57,7 +54,9 @@ extern "C" __attribute__((visibility("default"))) OrtStatus* ORT_API_CALL
 RegisterCustomOps(OrtSessionOptions* options, const OrtApiBase* api_base) {
   using namespace symreg::ort;
   if (api_base == nullptr) return nullptr;  // no API to report through; ORT never passes null
-  const OrtApi* api = api_base->GetApi(kNeededApi);
+  // The API table of kMinOrtApi is a prefix of every newer one, and holds all that the
+  // headers (no newer, see ort_api.h) can call.
+  const OrtApi* api = api_base->GetApi(symreg::kMinOrtApi);
   if (api == nullptr) return VersionError(api_base);
   if (options == nullptr) return api->CreateStatus(ORT_INVALID_ARGUMENT, "symreg: RegisterCustomOps: options is null");
   try {

@@ -75,8 +75,14 @@ def aten_frac(g: Builder, x):
     exporter's own frac lowering already works.
     """
     x, back = promote_to_float(g, x)
+    if g.dtype(x) == torch.float64:
+        return _float64(g, x, _frac)
+    return cast_back(g, _frac(g, x), back)
+
+
+def _frac(g: Builder, x):
     trunc = g.op("Mul", g.op("Sign", x), g.op("Floor", g.op("Abs", x)))
-    return cast_back(g, g.op("Sub", x, trunc), back)
+    return g.op("Sub", x, trunc)
 
 
 aten_sinh = op("aten::sinh", opset=9)(_hyperbolic("Sinh", _hyperbolic_f64.sinh))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,6 +101,26 @@ def initializers(model: onnx.ModelProto) -> Iterator[onnx.TensorProto]:
     """Every dense initializer of the main graph and its subgraphs."""
     for graph in graphs(model.graph):
         yield from graph.initializer
+
+
+def uses_custom_ops(model: onnx.ModelProto) -> bool:
+    """Whether a node of ``model`` (its graphs' or its local functions') is a custom-domain op.
+
+    Calls of the model's own local functions don't count: the model defines them.
+    """
+    functions = {(f.domain, f.name) for f in model.functions}
+    bodies = (node for fn in model.functions for each in fn.node for node in _with_subgraph_nodes(each))
+    return any(
+        is_custom(node.domain) and (node.domain, node.op_type) not in functions
+        for node in itertools.chain(nodes(model), bodies)
+    )
+
+
+def _with_subgraph_nodes(node: onnx.NodeProto) -> Iterator[onnx.NodeProto]:
+    yield node
+    for attr in node.attribute:
+        for graph in [attr.g] if attr.type == onnx.AttributeProto.GRAPH else attr.graphs:
+            yield from all_nodes(graph)
 
 
 def save(model: onnx.ModelProto, out: str | os.PathLike, *, external_data: bool = False) -> None:

@@ -4,6 +4,10 @@ When something fails, the report says what is missing and how to fix it, rather 
 passing on ORT's first error: every custom op without a kernel is named, and an IR
 version or opset newer than the installed runtime reads comes with the
 ``symreg convert`` command that fixes it.
+
+Only a model with custom-domain ops needs symreg's op pack (its schemas, for the full
+check) and :mod:`symreg.ort` (its kernels), and so torch: see :mod:`symreg.tools._package`.
+A model of standard ops alone gets a plain ONNX Runtime session.
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ from pathlib import Path
 import onnx
 import onnxruntime
 
-import symreg.ort
-from symreg.tools import _model, kernel_status
+from symreg import _meta
+from symreg.tools import _model, _package, kernel_status
 from symreg.tools.convert import min_ir_version
 from symreg.tools.report import custom_ops
 
@@ -65,9 +69,10 @@ def check(
 ) -> CheckReport:
     """Checks a model with ``onnx.checker`` (full check) and by creating an ORT session.
 
-    The session is a :func:`symreg.ort.InferenceSession`, so symreg's C++ kernels and
-    Python kernels registered in this process are available. Custom ops are also
-    probed one by one, so that every missing kernel is named, not just the first.
+    For a model with custom-domain ops the session is a :func:`symreg.ort.InferenceSession`,
+    so symreg's C++ kernels and Python kernels registered in this process are available;
+    its custom ops are also probed one by one, so that every missing kernel is named, not
+    just the first. A model of standard ops alone gets an ``onnxruntime.InferenceSession``.
 
     Args:
         model: path of an ONNX file, or a ``ModelProto``.
@@ -81,6 +86,7 @@ def check(
     """
     step = step or (lambda _: None)
     proto = _model.load(model, external_data=False)
+    _package.complete_for(proto)  # the schemas the full check needs
     command_model = "MODEL" if isinstance(model, onnx.ModelProto) else str(model)
     findings = []
 
@@ -116,9 +122,9 @@ def _kernel_findings(proto: onnx.ModelProto) -> list[Finding]:
 
 def _missing_kernel(domain: str, op_type: str, version: int) -> str:
     name = f"{domain}::{op_type} (version {version})"
-    if domain == "symreg":
+    if domain == _meta.DOMAIN:
         return (
-            f"{name} has no kernel: libsymreg_ort.so (symreg {symreg.__version__}) does not implement it; "
+            f"{name} has no kernel: libsymreg_ort.so (symreg {_meta.VERSION}) does not implement it; "
             "a newer symreg may, or register a Python kernel with @symreg.kernel"
         )
     return (
@@ -131,13 +137,16 @@ def _session(model, proto: onnx.ModelProto, command_model: str, earlier: list[Fi
     source = proto.SerializeToString() if isinstance(model, onnx.ModelProto) else os.fspath(model)
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
+    custom = _model.uses_custom_ops(proto)
     try:
-        symreg.ort.InferenceSession(source, options)
+        if custom:
+            _package.complete().ort.InferenceSession(source, options)
+        else:
+            onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
     except Exception as e:  # noqa: BLE001 - ORT raises its own exception types
         return Finding("onnxruntime", False, _diagnose(str(e), proto, command_model, earlier))
-    return Finding(
-        "onnxruntime", True, f"onnxruntime {onnxruntime.__version__} creates a session with symreg's kernels"
-    )
+    kernels = " with symreg's kernels" if custom else ""
+    return Finding("onnxruntime", True, f"onnxruntime {onnxruntime.__version__} creates a session{kernels}")
 
 
 def _diagnose(error: str, proto: onnx.ModelProto, command_model: str, earlier: list[Finding]) -> str:

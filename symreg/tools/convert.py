@@ -29,7 +29,7 @@ import onnx
 import onnx.version_converter
 from onnx import TensorProto
 
-from symreg.tools import _model
+from symreg.tools import _model, _package
 
 _TYPE_IR = {
     TensorProto.BFLOAT16: 4,
@@ -160,6 +160,7 @@ def convert(
         raise ValueError("symreg.tools.convert: give ir_version, opset or both")
     proto = onnx.ModelProto()
     proto.CopyFrom(_model.load(model))
+    _package.complete_for(proto)  # the full check afterwards needs custom ops' schemas
     before_ir, before_opset = proto.ir_version, _default_opset(proto)
     notes: list[str] = []
     if opset is not None:

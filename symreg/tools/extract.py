@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import onnx
 import onnx.utils
 
-from symreg.tools import _model
+from symreg.tools import _model, _package
 
 
 class TensorNameError(ValueError):
@@ -70,6 +70,7 @@ def extract(
     initializer_names = {t.name for t in proto.graph.initializer}
     if inputs is None:
         inputs = [v.name for v in proto.graph.input if v.name not in initializer_names]
+    _package.complete_for(proto)  # shape inference types custom ops' outputs from their schemas
     inferred = _infer(proto)
     extractor = onnx.utils.Extractor(inferred)
     untyped = [n for n in [*inputs, *outputs] if n not in extractor.value_infos]

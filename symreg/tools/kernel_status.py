@@ -5,15 +5,20 @@ model of the op, first without ``libsymreg_ort.so`` (ORT's own kernels), then wi
 (symreg's C++ kernels), through :func:`symreg.ort.has_native_kernel`. Python kernels
 are those registered with :func:`symreg.kernel`, which symreg.ort sessions run when no
 native kernel exists.
+
+:func:`library_info` needs neither symreg.ort nor the op pack (both import torch): the
+library's ops are those it was built with (``symreg._kernels.NATIVE_OPS``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import onnxruntime
 
-import symreg.ort
+from symreg import _meta
+from symreg.tools import _package
 
 #: Kernel kinds, in the order they are tried.
 ONNXRUNTIME = "onnxruntime"
@@ -32,7 +37,7 @@ class LibraryInfo:
         min_ort_version: oldest onnxruntime that can load it.
         ort_version: the installed onnxruntime.
         error: why the installed onnxruntime cannot load it (None: it loads).
-        ops: the custom ops (``"domain::Op"``) with a declared schema that it runs.
+        ops: the custom ops (``"domain::Op"``) it registers; none when it does not load.
     """
 
     path: str | None
@@ -44,20 +49,26 @@ class LibraryInfo:
 
 def library_info() -> LibraryInfo:
     """Describes ``libsymreg_ort.so``: path, minimum ORT version, whether it loads, its ops."""
-    from symreg import schemas
-
     try:
-        path = symreg.ort.library_path()
+        path = _library_path()
     except FileNotFoundError as e:
-        return LibraryInfo(None, symreg.ort.MIN_ORT_VERSION, onnxruntime.__version__, str(e), ())
+        return LibraryInfo(None, _meta.MIN_ORT_VERSION, onnxruntime.__version__, str(e), ())
     error = None
     try:
         onnxruntime.SessionOptions().register_custom_ops_library(path)
     except Exception as e:  # noqa: BLE001 - ORT raises plain RuntimeError/Fail
         error = str(e).strip()
-    declared = sorted(schemas.snapshot().values(), key=lambda s: s.qualified_name)
-    ops = tuple(s.qualified_name for s in declared if error is None and kernel_for(s.qualified_name, s.version) == CPP)
-    return LibraryInfo(path, symreg.ort.MIN_ORT_VERSION, onnxruntime.__version__, error, ops)
+    from symreg import _kernels  # compiled from the library's list of ops (csrc/native_ops.def)
+
+    ops = tuple(_kernels.NATIVE_OPS) if error is None else ()
+    return LibraryInfo(path, _meta.MIN_ORT_VERSION, onnxruntime.__version__, error, ops)
+
+
+def _library_path() -> str:
+    # symreg.ort.library_path() without importing symreg.ort (it imports torch); a test
+    # checks that both agree. Its error message, with the fix, when the file is missing.
+    path = Path(__file__).resolve().parent.parent / "libsymreg_ort.so"
+    return str(path) if path.is_file() else _package.complete().ort.library_path()
 
 
 def kernel_for(op: str, version: int = 1) -> str:
@@ -69,8 +80,7 @@ def kernel_for(op: str, version: int = 1) -> str:
         or ``"none"``. Native kernels win over Python ones, as in
         :func:`symreg.ort.InferenceSession`.
     """
-    from symreg import pykernels
-
+    symreg = _package.complete()
     if symreg.ort.has_native_kernel(op, version, with_library=False):
         return ONNXRUNTIME
     try:
@@ -78,4 +88,4 @@ def kernel_for(op: str, version: int = 1) -> str:
             return CPP
     except FileNotFoundError:  # symreg installed without its library
         pass
-    return PYTHON if op in pykernels.kernels() else NONE
+    return PYTHON if op in symreg.pykernels.kernels() else NONE

@@ -12,7 +12,7 @@ import numpy as np
 import onnx
 
 from symreg import _table
-from symreg.tools import _model, kernel_status
+from symreg.tools import _model, _package, kernel_status
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,6 +154,7 @@ def report(model: str | os.PathLike | onnx.ModelProto) -> ModelReport:
 
 def custom_ops(model: onnx.ModelProto) -> tuple[CustomOp, ...]:
     """The custom-domain ops of ``model`` with their use count and kernel kind."""
+    _package.complete_for(model)  # declared schemas and kernels come with symreg's op pack
     opsets = {o.domain: o.version for o in model.opset_import}
     functions = {(f.domain, f.name) for f in model.functions}
     found: dict[tuple[str, str], list] = {}

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
-#include <new>
 #include <string>
 #include <vector>
 
+#include "kernels/common/shape_text.h"
 #include "kernels/vision/deform_conv2d_tile.h"
 
 namespace symreg::kernels {
@@ -15,12 +15,6 @@ namespace {
 // Pixels per transpose task: a few hundred kilobytes of copying, enough to amortise a
 // pool dispatch (a weight-packing task takes kPackChannels output channels).
 constexpr int64_t kTransposePixels = 1024;
-
-std::string Dims(const std::vector<int64_t>& v) {
-  std::string text = "[";
-  for (size_t i = 0; i < v.size(); ++i) text += (i ? ", " : "") + std::to_string(v[i]);
-  return text + "]";
-}
 
 // *out = product (or sum) of non-negative factors; false when it overflows int64.
 bool Mul(std::initializer_list<int64_t> factors, int64_t* out) {
@@ -42,14 +36,14 @@ bool Add(std::initializer_list<int64_t> terms, int64_t* out) {
 }
 
 std::string CheckAttrs(const DeformConv2dAttrs& a) {
-  if (a.strides.size() != 2) return "strides must have 2 values (h, w), got " + Dims(a.strides);
-  if (a.pads.size() != 4) return "pads must have 4 values (top, left, bottom, right), got " + Dims(a.pads);
-  if (a.dilations.size() != 2) return "dilations must have 2 values (h, w), got " + Dims(a.dilations);
+  if (a.strides.size() != 2) return "strides must have 2 values (h, w), got " + ShapeText(a.strides);
+  if (a.pads.size() != 4) return "pads must have 4 values (top, left, bottom, right), got " + ShapeText(a.pads);
+  if (a.dilations.size() != 2) return "dilations must have 2 values (h, w), got " + ShapeText(a.dilations);
   const auto positive = [](const std::vector<int64_t>& v) { return std::all_of(v.begin(), v.end(), [](int64_t e) { return e > 0; }); };
-  if (!positive(a.strides)) return "strides must be positive, got " + Dims(a.strides);
-  if (!positive(a.dilations)) return "dilations must be positive, got " + Dims(a.dilations);
+  if (!positive(a.strides)) return "strides must be positive, got " + ShapeText(a.strides);
+  if (!positive(a.dilations)) return "dilations must be positive, got " + ShapeText(a.dilations);
   if (std::any_of(a.pads.begin(), a.pads.end(), [](int64_t e) { return e < 0; })) {
-    return "pads must be non-negative, got " + Dims(a.pads);
+    return "pads must be non-negative, got " + ShapeText(a.pads);
   }
   if (a.group <= 0) return "group must be positive, got " + std::to_string(a.group);
   if (a.offset_group <= 0) return "offset_group must be positive, got " + std::to_string(a.offset_group);
@@ -58,10 +52,10 @@ std::string CheckAttrs(const DeformConv2dAttrs& a) {
 
 std::string CheckRank(const char* name, const std::vector<int64_t>& dims, size_t rank, const char* layout) {
   if (dims.size() != rank) {
-    return std::string(name) + " must be " + std::to_string(rank) + "-D " + layout + ", got shape " + Dims(dims);
+    return std::string(name) + " must be " + std::to_string(rank) + "-D " + layout + ", got shape " + ShapeText(dims);
   }
   if (std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 0; })) {
-    return std::string(name) + " has a negative dimension: " + Dims(dims);
+    return std::string(name) + " has a negative dimension: " + ShapeText(dims);
   }
   return "";
 }
@@ -85,8 +79,8 @@ std::string CheckPerPixel(const char* name, const std::vector<int64_t>& dims, co
     return std::string(name) + " has " + std::to_string(dims[1]) + " channels; expected " + formula + " = " + std::to_string(channels);
   }
   if (dims[2] != s.out_h || dims[3] != s.out_w) {
-    return std::string(name) + " has spatial size " + Dims({dims[2], dims[3]}) + "; expected the output size " +
-           Dims({s.out_h, s.out_w});
+    return std::string(name) + " has spatial size " + ShapeText({dims[2], dims[3]}) + "; expected the output size " +
+           ShapeText({s.out_h, s.out_w});
   }
   return "";
 }
@@ -115,7 +109,7 @@ std::string CheckDeformConv2d(const std::vector<int64_t>& x, const std::vector<i
   s.has_mask = mask != nullptr, s.has_bias = bias != nullptr;
   const std::string c_in = "C_in = " + std::to_string(s.c_in) + " (X dim 1)";
   if (s.c_in == 0) return "X has no channels (C_in = 0)";
-  if (s.kernel_h == 0 || s.kernel_w == 0) return "W has an empty kernel: kH x kW = " + Dims({s.kernel_h, s.kernel_w});
+  if (s.kernel_h == 0 || s.kernel_w == 0) return "W has an empty kernel: kH x kW = " + ShapeText({s.kernel_h, s.kernel_w});
   if (s.c_in % s.group) return c_in + " is not divisible by group = " + std::to_string(s.group);
   if (s.c_in % s.offset_group) return c_in + " is not divisible by offset_group = " + std::to_string(s.offset_group);
   if (weight[1] != s.c_in / s.group) {
@@ -131,12 +125,12 @@ std::string CheckDeformConv2d(const std::vector<int64_t>& x, const std::vector<i
   s.out_h = OutputSize(s.height, s.pad_top, attrs.pads[2], s.dilation_h, s.kernel_h, s.stride_h);
   s.out_w = OutputSize(s.width, s.pad_left, attrs.pads[3], s.dilation_w, s.kernel_w, s.stride_w);
   if (s.out_h == kOverflow || s.out_w == kOverflow) {
-    return "output size overflows int64: pads " + Dims(attrs.pads) + ", dilations " + Dims(attrs.dilations);
+    return "output size overflows int64: pads " + ShapeText(attrs.pads) + ", dilations " + ShapeText(attrs.dilations);
   }
   if (s.out_h <= 0 || s.out_w <= 0) {
-    return "output size would be <= 0: input " + Dims({s.height, s.width}) + ", kernel " +
-           Dims({s.kernel_h, s.kernel_w}) + ", pads " + Dims(attrs.pads) + ", dilations " + Dims(attrs.dilations) +
-           ", strides " + Dims(attrs.strides);
+    return "output size would be <= 0: input " + ShapeText({s.height, s.width}) + ", kernel " +
+           ShapeText({s.kernel_h, s.kernel_w}) + ", pads " + ShapeText(attrs.pads) + ", dilations " + ShapeText(attrs.dilations) +
+           ", strides " + ShapeText(attrs.strides);
   }
   int64_t points = 0, offset_channels = 0, mask_channels = 0, sizes[5];
   if (!Mul({s.kernel_h, s.kernel_w}, &points) || !Mul({2, s.offset_group, points}, &offset_channels) ||
@@ -235,17 +229,6 @@ void DeformConv2d<T>::Run(int64_t task) const {
   TileBuildFor<T>(isa_).run_tile(job);
 }
 
-template <typename T>
-AlignedArray<T> AllocateAligned(int64_t elements) {
-  const size_t bytes = (std::max<size_t>(static_cast<size_t>(elements), 1) * sizeof(T) + kAlignBytes - 1) /
-                       kAlignBytes * kAlignBytes;  // aligned_alloc wants a multiple of the alignment
-  AlignedArray<T> array(static_cast<T*>(std::aligned_alloc(kAlignBytes, bytes)), &std::free);
-  if (!array) throw std::bad_alloc();
-  return array;
-}
-
-template AlignedArray<float> AllocateAligned<float>(int64_t);
-template AlignedArray<double> AllocateAligned<double>(int64_t);
 template class PackedDeformConv2dWeights<float>;
 template class PackedDeformConv2dWeights<double>;
 template class DeformConv2d<float>;

@@ -14,12 +14,13 @@
 // Channel c uses the offsets and mask of offset group c / (C_in / offset_group).
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <memory>
 #include <string>
 #include <vector>
+
+#include "kernels/common/aligned.h"
+#include "kernels/common/cpu_isa.h"
 
 namespace symreg::kernels {
 
@@ -53,25 +54,6 @@ std::string CheckDeformConv2d(const std::vector<int64_t>& x, const std::vector<i
                               const std::vector<int64_t>* bias, const DeformConv2dAttrs& attrs,
                               DeformConv2dShape* shape);
 
-// The builds of the kernel's tile code, in order: each runs on every CPU that runs the
-// next. setup.py builds the last two on x86-64 only.
-enum class CpuIsa { kBaseline, kAvx2, kAvx512 };
-
-// "baseline", "avx2", "avx512".
-const char* CpuIsaName(CpuIsa isa);
-
-// *isa = the ISA called `name` (as CpuIsaName spells it); false for any other name.
-bool ParseCpuIsa(const std::string& name, CpuIsa* isa);
-
-// Whether this CPU runs isa and this library has its build.
-bool CpuSupports(CpuIsa isa);
-
-// The ISA that DeformConv2d runs unless told otherwise, fixed for the process: the best
-// the CPU supports, or the environment variable SYMREG_CPU_ISA ("avx512", "avx2",
-// "baseline") where it names a lower one (to test or benchmark that build). A value the
-// CPU cannot run gives the best ISA below it that it can; an unknown value is ignored.
-CpuIsa DefaultCpuIsa();
-
 template <typename T>
 struct DeformConv2dData {
   const T* x = nullptr;
@@ -81,14 +63,6 @@ struct DeformConv2dData {
   const T* bias = nullptr;  // null when absent
   T* y = nullptr;
 };
-
-// Uninitialised memory for `elements` values (at least one), aligned as the kernel wants
-// its workspace and packed weights, freed by the owner. Throws std::bad_alloc.
-inline constexpr size_t kAlignBytes = 64;
-template <typename T>
-using AlignedArray = std::unique_ptr<T, decltype(&std::free)>;
-template <typename T>
-AlignedArray<T> AllocateAligned(int64_t elements);
 
 // W packed for the kernel's GEMM once, for every later call with that W: what a runtime
 // does with a constant weight (ORT: a W that is an initializer is packed at kernel

@@ -1,90 +1,32 @@
-// symreg._kernels: the kernel math of csrc/kernels, callable on NumPy arrays
-// (for tests and for checking kernels without ONNX Runtime).
-#include <pybind11/numpy.h>
-#include <pybind11/pybind11.h>
-
 #include <pybind11/stl.h>
 
-#include <algorithm>
-#include <atomic>
-#include <cstdint>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <variant>
 #include <vector>
 
-#include "kernels/math/erfinv.h"
+#include "kernels/common/aligned.h"
 #include "kernels/vision/deform_conv2d.h"
+#include "python/common.h"
+#include "python/cpu_isa.h"
+#include "python/ops.h"
 
-namespace py = pybind11;
-
+namespace symreg::python {
 namespace {
-
-template <typename T, typename Kernel>
-py::array Unary(const py::array& x, const Kernel& kernel) {
-  // forcecast only byte-swaps here: the caller has checked kind and size.
-  const auto in = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(x);
-  py::array_t<T> out(std::vector<py::ssize_t>(in.shape(), in.shape() + in.ndim()));
-  const T* src = in.data();
-  T* dst = out.mutable_data();
-  const auto n = static_cast<int64_t>(in.size());
-  {
-    py::gil_scoped_release release;
-    kernel(src, dst, n);
-  }
-  return out;
-}
-
-// y = f(x) for float32 and float64 arrays of any shape; same dtype and shape out.
-template <typename Kernel>
-void DefUnary(py::module_& m, const char* name, const char* doc, Kernel kernel) {
-  const std::string fn = name;
-  m.def(
-      name,
-      [fn, kernel](const py::array& x) -> py::array {
-        const py::dtype dt = x.dtype();
-        if (dt.kind() == 'f' && dt.itemsize() == 4) return Unary<float>(x, kernel);
-        if (dt.kind() == 'f' && dt.itemsize() == 8) return Unary<double>(x, kernel);
-        throw py::type_error("symreg._kernels." + fn + ": expected a float32 or float64 array, got dtype " +
-                             py::str(dt).cast<std::string>());
-      },
-      py::arg("x"), doc);
-}
-
-template <typename T>
-using CArray = py::array_t<T, py::array::c_style | py::array::forcecast>;
-
-std::vector<int64_t> ShapeOf(const py::array& a) { return std::vector<int64_t>(a.shape(), a.shape() + a.ndim()); }
-
-// fn(0) ... fn(tasks - 1) on `threads` threads (the caller's included). Only for
-// benchmarks and tests of this module: the ORT library runs on ORT's own pool.
-template <typename Fn>
-void RunTasks(int64_t tasks, int64_t threads, const Fn& fn) {
-  std::atomic<int64_t> next{0};
-  const auto work = [&] {
-    for (int64_t task = next++; task < tasks; task = next++) fn(task);
-  };
-  std::vector<std::thread> pool;
-  for (int64_t t = 1; t < std::min(threads, tasks); ++t) pool.emplace_back(work);
-  work();
-  for (auto& thread : pool) thread.join();
-}
 
 template <typename T>
 py::array DeformConv2dTyped(const py::array& x, const py::array& weight, const py::array& offset,
                             const std::optional<py::array>& mask, const std::optional<py::array>& bias,
-                            const symreg::kernels::DeformConv2dAttrs& attrs, int64_t threads, bool gemm_only,
-                            symreg::kernels::CpuIsa isa, const symreg::kernels::PackedDeformConv2dWeights<T>* packed) {
-  using symreg::kernels::DeformConv2d;
+                            const kernels::DeformConv2dAttrs& attrs, int64_t threads, bool gemm_only,
+                            kernels::CpuIsa isa, const kernels::PackedDeformConv2dWeights<T>* packed) {
+  using kernels::DeformConv2d;
   const auto xa = CArray<T>::ensure(x), wa = CArray<T>::ensure(weight), oa = CArray<T>::ensure(offset);
   const CArray<T> ma = mask ? CArray<T>::ensure(*mask) : CArray<T>(), ba = bias ? CArray<T>::ensure(*bias) : CArray<T>();
   const std::vector<int64_t> mask_shape = mask ? ShapeOf(ma) : std::vector<int64_t>{};
   const std::vector<int64_t> bias_shape = bias ? ShapeOf(ba) : std::vector<int64_t>{};
-  symreg::kernels::DeformConv2dShape shape;
-  const std::string problem = symreg::kernels::CheckDeformConv2d(ShapeOf(xa), ShapeOf(wa), ShapeOf(oa),
+  kernels::DeformConv2dShape shape;
+  const std::string problem = kernels::CheckDeformConv2d(ShapeOf(xa), ShapeOf(wa), ShapeOf(oa),
                                                                  mask ? &mask_shape : nullptr,
                                                                  bias ? &bias_shape : nullptr, attrs, &shape);
   if (!problem.empty()) throw py::value_error("symreg::DeformConv2d: " + problem);
@@ -95,10 +37,10 @@ py::array DeformConv2dTyped(const py::array& x, const py::array& weight, const p
   }
   py::array_t<T> out(shape.OutputShape());
   if (out.size() == 0) return out;
-  const symreg::kernels::DeformConv2dData<T> data{xa.data(), wa.data(), oa.data(), mask ? ma.data() : nullptr,
+  const kernels::DeformConv2dData<T> data{xa.data(), wa.data(), oa.data(), mask ? ma.data() : nullptr,
                                                   bias ? ba.data() : nullptr, out.mutable_data()};
   // Uninitialised and aligned, as ORT's allocator gives it: the kernel writes before it reads.
-  const auto workspace = symreg::kernels::AllocateAligned<T>(DeformConv2d<T>::WorkspaceSize(shape, isa, packed));
+  const auto workspace = kernels::AllocateAligned<T>(DeformConv2d<T>::WorkspaceSize(shape, isa, packed));
   {
     py::gil_scoped_release release;
     const DeformConv2d<T> conv(shape, data, workspace.get(),
@@ -110,31 +52,15 @@ py::array DeformConv2dTyped(const py::array& x, const py::array& weight, const p
   return out;
 }
 
-// isa=None: the process-wide choice; otherwise a name the CPU runs.
-symreg::kernels::CpuIsa IsaArg(const std::optional<std::string>& name, const std::string& fn = "deform_conv2d") {
-  using symreg::kernels::CpuIsa;
-  if (!name) return symreg::kernels::DefaultCpuIsa();
-  CpuIsa isa;
-  if (!symreg::kernels::ParseCpuIsa(*name, &isa)) {
-    throw py::value_error("symreg._kernels." + fn + ": isa must be \"avx512\", \"avx2\", \"baseline\" or None, got \"" +
-                          *name + "\"");
-  }
-  if (!symreg::kernels::CpuSupports(isa)) {
-    throw py::value_error("symreg._kernels." + fn + ": isa \"" + *name +
-                          "\" is not supported by this CPU or build; pass one of cpu_isas()");
-  }
-  return isa;
-}
-
 // W packed once for many deform_conv2d calls, as the ORT kernel packs a constant W.
 class PackedWeightsPy {
  public:
   PackedWeightsPy(const py::array& w, int64_t group, const std::optional<std::string>& isa_name)
       : dtype_(w.dtype()) {
-    const symreg::kernels::CpuIsa isa = IsaArg(isa_name, "DeformConv2dWeights");
-    if (dtype_.kind() == 'f' && dtype_.itemsize() == 4) {
+    const kernels::CpuIsa isa = IsaArg(isa_name, "DeformConv2dWeights");
+    if (IsFloat32(dtype_)) {
       packed_ = Pack<float>(w, group, isa);
-    } else if (dtype_.kind() == 'f' && dtype_.itemsize() == 8) {
+    } else if (IsFloat64(dtype_)) {
       packed_ = Pack<double>(w, group, isa);
     } else {
       throw py::type_error("symreg._kernels.DeformConv2dWeights: expected a float32 or float64 w, got dtype " +
@@ -144,18 +70,18 @@ class PackedWeightsPy {
 
   // The packed weights for calls of dtype T, or null for calls of the other dtype.
   template <typename T>
-  const symreg::kernels::PackedDeformConv2dWeights<T>* Get() const {
-    const auto* p = std::get_if<std::unique_ptr<symreg::kernels::PackedDeformConv2dWeights<T>>>(&packed_);
+  const kernels::PackedDeformConv2dWeights<T>* Get() const {
+    const auto* p = std::get_if<std::unique_ptr<kernels::PackedDeformConv2dWeights<T>>>(&packed_);
     return p ? p->get() : nullptr;
   }
   const py::dtype& dtype() const { return dtype_; }
 
  private:
   template <typename T>
-  static std::unique_ptr<symreg::kernels::PackedDeformConv2dWeights<T>> Pack(const py::array& w, int64_t group,
-                                                                             symreg::kernels::CpuIsa isa) {
+  static std::unique_ptr<kernels::PackedDeformConv2dWeights<T>> Pack(const py::array& w, int64_t group,
+                                                                             kernels::CpuIsa isa) {
     const auto wa = CArray<T>::ensure(w);
-    auto packed = std::make_unique<symreg::kernels::PackedDeformConv2dWeights<T>>(ShapeOf(wa), wa.data(), group, isa);
+    auto packed = std::make_unique<kernels::PackedDeformConv2dWeights<T>>(ShapeOf(wa), wa.data(), group, isa);
     if (packed->empty()) {
       throw py::value_error("symreg._kernels.DeformConv2dWeights: w must be 4-D (C_out, C_in / group, kH, kW) with "
                             "positive sizes and group > 0 must divide C_out; got w of shape " +
@@ -166,19 +92,10 @@ class PackedWeightsPy {
   }
 
   py::dtype dtype_;
-  std::variant<std::unique_ptr<symreg::kernels::PackedDeformConv2dWeights<float>>,
-               std::unique_ptr<symreg::kernels::PackedDeformConv2dWeights<double>>>
+  std::variant<std::unique_ptr<kernels::PackedDeformConv2dWeights<float>>,
+               std::unique_ptr<kernels::PackedDeformConv2dWeights<double>>>
       packed_;
 };
-
-std::vector<std::string> CpuIsas() {
-  using symreg::kernels::CpuIsa;
-  std::vector<std::string> names;
-  for (CpuIsa isa : {CpuIsa::kAvx512, CpuIsa::kAvx2, CpuIsa::kBaseline}) {
-    if (symreg::kernels::CpuSupports(isa)) names.emplace_back(symreg::kernels::CpuIsaName(isa));
-  }
-  return names;
-}
 
 py::array DeformConv2dPy(const py::array& x, const py::array& weight, const py::array& offset,
                          const std::optional<py::array>& mask, const std::optional<py::array>& bias,
@@ -186,15 +103,15 @@ py::array DeformConv2dPy(const py::array& x, const py::array& weight, const py::
                          const std::vector<int64_t>& dilations, int64_t group, int64_t offset_group, int64_t threads,
                          bool gemm_only, const std::optional<std::string>& isa_name, const PackedWeightsPy* packed) {
   const py::dtype dt = x.dtype();
-  const bool f32 = dt.kind() == 'f' && dt.itemsize() == 4, f64 = dt.kind() == 'f' && dt.itemsize() == 8;
+  const bool f32 = IsFloat32(dt), f64 = IsFloat64(dt);
   const auto same = [&](const py::array& a) { return a.dtype().is(dt) || a.dtype().equal(dt); };
   if (!(f32 || f64) || !same(weight) || !same(offset) || (mask && !same(*mask)) || (bias && !same(*bias))) {
     throw py::type_error("symreg._kernels.deform_conv2d: expected float32 or float64 arrays, all of one dtype; got x " +
                          py::str(dt).cast<std::string>());
   }
   if (threads < 1) throw py::value_error("symreg._kernels.deform_conv2d: threads must be >= 1, got " + std::to_string(threads));
-  const symreg::kernels::CpuIsa isa = IsaArg(isa_name);
-  const symreg::kernels::DeformConv2dAttrs attrs{strides, pads, dilations, group, offset_group};
+  const kernels::CpuIsa isa = IsaArg(isa_name, "deform_conv2d");
+  const kernels::DeformConv2dAttrs attrs{strides, pads, dilations, group, offset_group};
   if (packed && !packed->dtype().equal(dt)) {
     throw py::type_error("symreg._kernels.deform_conv2d: packed holds " + py::str(packed->dtype()).cast<std::string>() +
                          " weights; this call's arrays are " + py::str(dt).cast<std::string>());
@@ -209,12 +126,7 @@ py::array DeformConv2dPy(const py::array& x, const py::array& weight, const py::
 
 }  // namespace
 
-PYBIND11_MODULE(_kernels, m) {
-  m.doc() = "symreg's C++ kernels on NumPy arrays (the math behind libsymreg_ort.so).";
-
-  DefUnary(m, "erfinv", "Inverse error function, elementwise; float32 or float64 array in, same dtype and shape out.",
-           [](const auto* x, auto* y, int64_t n) { symreg::kernels::erfinv(x, y, n); });
-
+void BindDeformConv2d(py::module_& m) {
   m.def("deform_conv2d", &DeformConv2dPy, py::arg("x"), py::arg("w"), py::arg("offset"),
         py::arg("mask") = py::none(), py::arg("bias") = py::none(), py::arg("strides") = std::vector<int64_t>{1, 1},
         py::arg("pads") = std::vector<int64_t>{0, 0, 0, 0}, py::arg("dilations") = std::vector<int64_t>{1, 1},
@@ -239,11 +151,6 @@ PYBIND11_MODULE(_kernels, m) {
       .def(py::init<const py::array&, int64_t, const std::optional<std::string>&>(), py::arg("w"),
            py::arg("group") = 1, py::kw_only(), py::arg("isa") = py::none());
 
-  m.def(
-      "cpu_isa", [] { return std::string(symreg::kernels::CpuIsaName(symreg::kernels::DefaultCpuIsa())); },
-      "The build of the deform_conv2d kernel (\"avx512\", \"avx2\" or \"baseline\") that this process runs, in\n"
-      "ONNX Runtime too: the best this CPU supports, or lower where the environment variable SYMREG_CPU_ISA\n"
-      "asks for it (read once, at the first call).");
-  m.def("cpu_isas", &CpuIsas,
-        "The builds of the deform_conv2d kernel that this CPU runs, best first (always ends in \"baseline\").");
 }
+
+}  // namespace symreg::python

@@ -1,0 +1,47 @@
+"""symreg.dtypes: the one table of element types, in every spelling."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from symreg import dtypes
+
+
+@pytest.mark.parametrize("row", dtypes.TABLE, ids=lambda r: r.schema)
+def test_every_spelling_finds_its_row(row):
+    assert dtypes.lookup(row.torch) == row
+    assert dtypes.lookup(row.onnx) == row
+    assert dtypes.lookup(row.schema) == row
+    assert dtypes.lookup(f"tensor({row.schema})") == row
+    assert dtypes.scalar_type(row.scalar_type) == row.torch
+    if row.numpy is not None:
+        assert dtypes.lookup(row.numpy) == row
+
+
+@pytest.mark.parametrize("row", dtypes.TABLE, ids=lambda r: r.schema)
+def test_the_table_agrees_with_torch_onnx_and_numpy(row):
+    assert onnx.TensorProto.DataType.Name(row.onnx).lower() == row.schema
+    if row.numpy is not None:
+        assert torch.empty(0, dtype=row.torch).numpy().dtype == row.numpy
+        assert onnx.helper.tensor_dtype_to_np_dtype(row.onnx) == row.numpy
+
+
+def test_cast_targets():
+    assert dtypes.onnx_type(torch.float32) == onnx.TensorProto.FLOAT
+    assert dtypes.onnx_type(np.float64) == onnx.TensorProto.DOUBLE
+    assert dtypes.torch_dtype("int64") is torch.int64
+    assert dtypes.schema_type(torch.bool) == "bool"
+
+
+@pytest.mark.parametrize("bad", [torch.qint8, "floaty", 999, True, object()], ids=repr)
+def test_unknown_types_are_a_key_error_naming_the_value(bad):
+    with pytest.raises(KeyError, match="no element type"):
+        dtypes.lookup(bad)
+
+
+def test_bfloat16_has_no_numpy_dtype():
+    with pytest.raises(KeyError, match="no NumPy dtype"):
+        dtypes.numpy_dtype(torch.bfloat16)
