@@ -29,6 +29,7 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,12 @@ class Cache:
                 entry = json.loads(line)
                 self.results[(entry["op"], entry["run"], entry["samples"])] = entry["result"]
 
+    def discard(self) -> None:
+        """Forgets every result of this fingerprint (they are not what it says)."""
+        self.results.clear()
+        if self.path:
+            self.path.unlink(missing_ok=True)
+
     def put(self, task: tuple[str, str, int], result: dict) -> None:
         self.results[task] = result
         if self.path:
@@ -151,6 +158,25 @@ def lost_result(lost: cov_pool.Lost) -> dict:
     }
 
 
+class SymregChanged(RuntimeError):
+    """The installed symreg changed while its results were being computed."""
+
+
+def watch_symreg(expected: str, every: float = 60.0) -> Callable[[bool], None]:
+    """A check to call often (``force`` to check now): raises :class:`SymregChanged` once the
+    installed symreg no longer hashes to ``expected`` (someone reinstalled it mid-sweep)."""
+    last = time.monotonic()
+
+    def check(force: bool = False) -> None:
+        nonlocal last
+        if force or time.monotonic() - last >= every:
+            last = time.monotonic()
+            if (now := symreg_hash()) != expected:
+                raise SymregChanged(f"symreg was reinstalled during the sweep ({expected[:12]} -> {now[:12]})")
+
+    return check
+
+
 class Progress:
     """A line on stderr every so often: tasks done, elapsed, expected end."""
 
@@ -171,8 +197,13 @@ class Progress:
             )
 
 
-def run_mode(mode: str, tasks: list[tuple[str, str, int]], cache: Cache, args: argparse.Namespace) -> dict:
-    """Runs the tasks not in ``cache`` in workers of ``mode``; returns every task's result."""
+def run_mode(mode: str, tasks: list[tuple[str, str, int]], cache: Cache, args: argparse.Namespace, symreg: str) -> dict:
+    """Runs the tasks not in ``cache`` in workers of ``mode``; returns every task's result.
+
+    Raises:
+        SymregChanged: (mode "symreg") the installed symreg stopped hashing to ``symreg``;
+            the cache of this fingerprint is discarded, as it may hold results of either.
+    """
     results = {t: cache.results[t] for t in tasks if t in cache.results}
     todo = [t for t in tasks if t not in results]
     print(f"[{mode}] {len(todo)} tasks to run, {len(results)} cached", file=sys.stderr)
@@ -187,18 +218,18 @@ def run_mode(mode: str, tasks: list[tuple[str, str, int]], cache: Cache, args: a
             cache.put(task, result)
         results[task] = result
         progress.tick(task, result, lost)
+        check()
 
+    check = watch_symreg(symreg) if mode == "symreg" else lambda force=False: None
     # dynamo tasks first: they are the long ones, so the workers finish together
     todo.sort(key=lambda t: cov_ops.RUNS[t[1]][0] != "dynamo")
-    cov_pool.run(
-        todo,
-        init=cov_ops.init_worker,
-        init_args=(mode,),
-        handle=cov_ops.handle,
-        on_result=on_result,
-        jobs=args.jobs,
-        timeout=args.timeout,
-    )
+    try:
+        pool_args = {"init": cov_ops.init_worker, "init_args": (mode,), "handle": cov_ops.handle}
+        cov_pool.run(todo, **pool_args, on_result=on_result, jobs=args.jobs, timeout=args.timeout)
+        check(force=True)
+    except SymregChanged:
+        cache.discard()
+        raise
     return results
 
 
@@ -246,7 +277,8 @@ def sweep(args: argparse.Namespace, argv: list[str]) -> dict:
     tasks = [(key, run, args.samples) for key in keys for run in args.runs]
     folder = None if args.no_cache else args.cache
     results = {
-        mode: run_mode(mode, tasks, Cache(folder, mode, fingerprint(mode, found, code)), args) for mode in args.modes
+        mode: run_mode(mode, tasks, Cache(folder, mode, fingerprint(mode, found, code)), args, code)
+        for mode in args.modes
     }
     meta = {
         "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -289,7 +321,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.update_baseline:
             write(BASELINE, cov_report.to_json(cov_report.baseline(doc)))
         return 0
-    doc = sweep(args, argv)
+    try:
+        doc = sweep(args, argv)
+    except SymregChanged as e:
+        sys.exit(f"coverage: {e}; its results are discarded. Run again once symreg stays put.")
     complete = not args.ops and set(args.runs) == set(cov_ops.RUNS) and set(args.modes) == set(cov_ops.MODES)
     if not complete:
         print(summary(doc))

@@ -307,8 +307,8 @@ def _view(args: argparse.Namespace) -> int:
     tools.load(args.model, external_data=False)  # the usual errors for a missing or non-ONNX file
     logging.getLogger("netron").setLevel(logging.WARNING)  # we print the URL ourselves
     address = netron.start(str(args.model), address=(args.host, args.port), browse=not args.no_browser and _styled())
-    print(f"serving {args.model} at http://{address[0]}:{address[1]}", flush=True)
-    try:
+    try:  # from here on a Ctrl-C must stop the server, or its thread keeps the process alive
+        print(f"serving {args.model} at http://{address[0]}:{address[1]}", flush=True)
         if args.serve_seconds is None:
             print("press Ctrl-C to stop", flush=True)
             while True:

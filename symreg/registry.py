@@ -72,21 +72,21 @@ def op_of(name: str) -> str:
 
 def check_name(name: object, what: str) -> str:
     """Validates a qualified op name ("namespace::op"), raising ValueError otherwise."""
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(
-            f'{what}({name!r}): name must be "namespace::op" (letters, digits, '
-            'underscores), e.g. "aten::asinh" or "mylib::fancy"'
-        )
-    return name
+    return _check(name, what, _NAME, '"namespace::op"', '"aten::asinh" or "mylib::fancy"')
 
 
 def check_rule_name(name: object, what: str) -> str:
     """Validates a rule's op name: "namespace::op" or "namespace::op.overload"."""
-    if not isinstance(name, str) or not _RULE_NAME.match(name):
-        raise ValueError(
-            f'{what}({name!r}): name must be "namespace::op" or "namespace::op.overload" (letters, '
-            'digits, underscores), e.g. "aten::asinh", "aten::div.Tensor_mode" or "mylib::fancy"'
-        )
+    forms, examples = (
+        '"namespace::op" or "namespace::op.overload"',
+        '"aten::asinh", "aten::div.Tensor_mode" or "mylib::fancy"',
+    )
+    return _check(name, what, _RULE_NAME, forms, examples)
+
+
+def _check(name: object, what: str, pattern: re.Pattern, forms: str, examples: str) -> str:
+    if not isinstance(name, str) or not pattern.match(name):
+        raise ValueError(f"{what}({name!r}): name must be {forms} (letters, digits, underscores), e.g. {examples}")
     return name
 
 

@@ -11,6 +11,7 @@ cannot pile up.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import multiprocessing
 import multiprocessing.connection
@@ -60,7 +61,8 @@ class _Worker:
 
     def stop(self, graceful: bool = False) -> None:
         if graceful:
-            self.conn.send(None)
+            with contextlib.suppress(OSError):  # a worker that died idle has no reader
+                self.conn.send(None)
             self.process.join(5)
         if self.process.is_alive():
             self.process.kill()
@@ -195,16 +197,20 @@ def _bury(w: _Worker, on_result: Callable) -> None:
 def _replace(
     workers: list[_Worker], context: Any, target_args: tuple, pending: collections.deque, limits: tuple[int, float]
 ) -> list[_Worker]:
-    """Stops dead, idle-and-worn-out or no-longer-needed workers; starts replacements while tasks remain."""
+    """Drops buried workers, stops idle worn-out or unneeded ones; starts replacements while tasks remain.
+
+    A worker whose process has died but whose death :func:`_step` has not handled yet
+    (its pipe is still open) stays: the next step reports its task as lost.
+    """
     kept = []
     for w in workers:
-        alive = w.process.exitcode is None and not w.conn.closed
-        worn = w.task is None and (w.done >= limits[0] or w.rss_mb >= limits[1])
-        idle_for_good = w.task is None and w.ready and not pending
-        if alive and not worn and not idle_for_good:
+        buried = w.conn.closed
+        idle = w.task is None and w.ready
+        worn = idle and (w.done >= limits[0] or w.rss_mb >= limits[1])
+        if not buried and not worn and not (idle and not pending):
             kept.append(w)
             continue
-        if alive:
+        if not buried:
             w.stop(graceful=True)
         if pending:
             kept.append(_Worker(context, target_args))
