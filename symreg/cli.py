@@ -20,6 +20,7 @@ import contextlib
 import importlib
 import importlib.util
 import itertools
+import signal
 import sys
 import time
 import traceback
@@ -305,6 +306,9 @@ def _view(args: argparse.Namespace) -> int:
     from symreg import tools
 
     tools.load(args.model, external_data=False)  # the usual errors for a missing or non-ONNX file
+    # Ctrl-C stops serving even if this process inherited SIGINT blocked or ignored.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     logging.getLogger("netron").setLevel(logging.WARNING)  # we print the URL ourselves
     address = netron.start(str(args.model), address=(args.host, args.port), browse=not args.no_browser and _styled())
     try:  # from here on a Ctrl-C must stop the server, or its thread keeps the process alive
