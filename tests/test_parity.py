@@ -80,26 +80,29 @@ def rules_without_op_table_entry(rules: Iterable[str] | None = None, table=TABLE
     """(c) built-in rule names without an op-table entry, and op-table names without a rule."""
     rules = set(builtin_rules() if rules is None else rules) - set(NOT_IN_OP_TABLE)
     tabled = {name for entry in table for name in entry.names}
-    return [
-        f"{name} has a rule but no entry in tests/ops/op_table.py: add an OpEntry naming it"
-        for name in sorted(rules - tabled)
-    ] + [
-        f"{name} is in tests/ops/op_table.py but has no rule: register it in symreg/ops/<family>.py or drop it"
-        for name in sorted(tabled - rules)
-    ]
+    return _unmatched(
+        rules,
+        tabled,
+        "{} has a rule but no entry in tests/ops/op_table.py: add an OpEntry naming it",
+        "{} is in tests/ops/op_table.py but has no rule: register it in symreg/ops/<family>.py or drop it",
+    )
 
 
 def native_kernels_without_kernel_table_entry(native: Iterable[str] | None = None, kernels=KERNELS) -> list[str]:
     """(d) native kernels without a kernel-table entry, and kernel-table ops without a native kernel."""
     native = native_ops() if native is None else set(native)
     tabled = {entry.op for entry in kernels}
-    return [
-        f"{name} has a native kernel but no entry in tests/kernels/kernel_table.py: add a KernelEntry"
-        for name in sorted(native - tabled)
-    ] + [
-        f"{name} is in tests/kernels/kernel_table.py but has no native kernel: add it to csrc/native_ops.def or drop it"
-        for name in sorted(tabled - native)
-    ]
+    return _unmatched(
+        native,
+        tabled,
+        "{} has a native kernel but no entry in tests/kernels/kernel_table.py: add a KernelEntry",
+        "{} is in tests/kernels/kernel_table.py but has no native kernel: add it to csrc/native_ops.def or drop it",
+    )
+
+
+def _unmatched(have: set[str], tabled: set[str], untabled: str, unbacked: str) -> list[str]:
+    """``untabled`` for each name of ``have`` not in ``tabled``, then ``unbacked`` for each the other way."""
+    return [untabled.format(n) for n in sorted(have - tabled)] + [unbacked.format(n) for n in sorted(tabled - have)]
 
 
 def test_every_symreg_schema_has_a_kernel():
