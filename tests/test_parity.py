@@ -23,7 +23,7 @@ from symreg import _kernels
 # The tables live with their runners; pytest puts those folders on sys.path only when it collects them.
 sys.path[:0] = [str(Path(__file__).parent / "ops"), str(Path(__file__).parent / "kernels")]
 from kernel_table import KERNELS
-from op_table import TABLE
+from op_table import FAMILIES, TABLE
 
 DOMAIN = "symreg"
 #: Rules that are not ops of the pack, and why the op table has no entry for them.
@@ -83,9 +83,28 @@ def rules_without_op_table_entry(rules: Iterable[str] | None = None, table=TABLE
     return _unmatched(
         rules,
         tabled,
-        "{} has a rule but no entry in tests/ops/op_table.py: add an OpEntry naming it",
-        "{} is in tests/ops/op_table.py but has no rule: register it in symreg/ops/<family>.py or drop it",
+        "{} has a rule but no op-table entry: add an OpEntry naming it to tests/ops/table_<family>.py",
+        "{} is in the op table but has no rule: register it in symreg/ops/<family>.py or drop it",
     )
+
+
+def entries_outside_their_family(rule_modules: Mapping[str, str] | None = None, families=FAMILIES) -> list[str]:
+    """(c') op-table entries in another family's table than the module of their rule."""
+    if rule_modules is None:
+        from symreg.registry import REGISTRY
+
+        rule_modules = {name: REGISTRY.rules(name)[-1].fn.__module__ for name in builtin_rules()}
+    problems = []
+    for family, entries in families.items():
+        for name in (name for entry in entries for name in entry.names):
+            module = rule_modules.get(name, "")
+            if module.startswith("symreg.ops.") and module != f"symreg.ops.{family}":
+                want = module.rsplit(".", 1)[1]
+                problems.append(
+                    f"{name}: its rule is in symreg/ops/{want}.py but its entry in tests/ops/table_{family}.py: "
+                    f"move the entry to tests/ops/table_{want}.py"
+                )
+    return problems
 
 
 def native_kernels_without_kernel_table_entry(native: Iterable[str] | None = None, kernels=KERNELS) -> list[str]:
@@ -115,6 +134,17 @@ def test_every_native_kernel_has_a_schema():
 
 def test_every_rule_has_an_op_table_entry():
     assert rules_without_op_table_entry() == []
+
+
+def test_every_entry_is_in_its_rules_family():
+    assert entries_outside_their_family() == []
+
+
+def test_an_entry_in_another_family_is_reported():
+    assert entries_outside_their_family({"aten::sinh": "symreg.ops.shape"}) == [
+        "aten::sinh: its rule is in symreg/ops/shape.py but its entry in tests/ops/table_math.py: "
+        "move the entry to tests/ops/table_shape.py"
+    ]
 
 
 def test_every_native_kernel_has_a_kernel_table_entry():
@@ -154,7 +184,7 @@ def test_a_rule_without_op_table_entry_is_reported():
     with symreg.scope():
         symreg.op("mylib::parity_probe", opset=9)(rule)
         assert rules_without_op_table_entry() == [
-            "mylib::parity_probe has a rule but no entry in tests/ops/op_table.py: add an OpEntry naming it"
+            "mylib::parity_probe has a rule but no op-table entry: add an OpEntry naming it to tests/ops/table_<family>.py"
         ]
     assert rules_without_op_table_entry() == []
 
@@ -162,7 +192,7 @@ def test_a_rule_without_op_table_entry_is_reported():
 def test_an_op_table_entry_without_rule_is_reported():
     rules = builtin_rules() - {"aten::sinh"}
     assert rules_without_op_table_entry(rules) == [
-        "aten::sinh is in tests/ops/op_table.py but has no rule: register it in symreg/ops/<family>.py or drop it"
+        "aten::sinh is in the op table but has no rule: register it in symreg/ops/<family>.py or drop it"
     ]
 
 

@@ -1,7 +1,22 @@
-"""symreg's built-in op pack: rules for ops today's exporters cannot export.
+"""symreg's built-in op pack: rules for ops today's exporters cannot export or get wrong.
 
-Grouped by family (:mod:`symreg.ops.math`, :mod:`symreg.ops.vision`); importing symreg
-registers them.
+One module per family (:mod:`symreg.ops.math`, :mod:`symreg.ops.reductions`, ...), each
+with its op-table entries in tests/ops/table_<family>.py; importing symreg registers them.
 """
 
-from symreg.ops import math, vision  # noqa: F401
+from symreg.ops import (  # noqa: F401
+    attention,
+    conv,
+    indexing,
+    losses,
+    math,
+    normalization,
+    pooling,
+    products,
+    reductions,
+    resampling,
+    scans,
+    shape,
+    spectral,
+    vision,
+)

@@ -30,7 +30,8 @@ import numpy as np
 import onnx
 import pytest
 import torch
-from op_table import TABLE, OpEntry, Sample, samples_of
+from op_entry import OpEntry, Sample, samples_of
+from op_table import TABLE
 from ortcheck import assert_matches, export, run
 
 import symreg
@@ -71,7 +72,7 @@ def cases_of(entry: OpEntry, *, full: bool) -> list[Case]:
             samples, problem = [], f"{entry.names[0]}: its samples in {dtype} raise {type(e).__name__}: {e}"
         if not samples and problem is None:
             problem = (
-                f"{entry.names[0]} has no samples in {dtype}: give its entry in tests/ops/op_table.py an OpInfo "
+                f"{entry.names[0]} has no samples in {dtype}: give its entry in tests/ops/table_<family>.py an OpInfo "
                 "that has samples or a samples= function"
             )
         chosen = list(enumerate(samples if full else samples[:CI_SAMPLES]))
@@ -220,7 +221,7 @@ def table_problems(table=TABLE) -> list[str]:
     for entry in table:
         for name in entry.names:
             if name in seen:
-                problems.append(f"{name} is in two entries of tests/ops/op_table.py")
+                problems.append(f"{name} is in two entries of the op table")
             seen[name] = entry
             if name.count("::") != 1:
                 problems.append(f'{name}: names are qualified, "namespace::op"')
@@ -242,7 +243,7 @@ def test_table_problems_are_found():
     broken = dataclasses.replace(sinh, dtypes=(*sinh.dtypes, torch.bfloat16)).xfail("never", opset=99)
     problems = table_problems((sinh, broken))
     assert problems == [
-        "aten::sinh is in two entries of tests/ops/op_table.py",
+        "aten::sinh is in two entries of the op table",
         f"aten::sinh: no tolerance for {torch.bfloat16}",
         "aten::sinh: xfail 'never' matches no case; remove it",
     ]
