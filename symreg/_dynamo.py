@@ -44,6 +44,8 @@ class DynamoBuilder(Builder):
                 f"{self.op_name}: custom op {op_type!r} has no declared schema; declare it with "
                 f"symreg.schema({op_type!r}, inputs=..., outputs=..., types=...) before exporting"
             )
+        if op_type == "Split" and outputs > 1:
+            return self._split(inputs, outputs, attrs)
         onnx_op = onnxscript.values.Opset(domain, declared.version if declared else self.opset)[name]
         if onnx_op is None:
             raise ExportError(f"{self.op_name}: ONNX has no op {op_type!r} at opset {self.opset}")
@@ -56,6 +58,14 @@ class DynamoBuilder(Builder):
         if outputs > len(outs):
             raise ExportError(f"{self.op_name}: {op_type} has {len(outs)} outputs, the rule asked for {outputs}")
         return outs[0] if outputs == 1 else outs[:outputs]
+
+    def _split(self, inputs: tuple, outputs: int, attrs: dict) -> tuple:
+        # torch's graph recorder cannot count Split's outputs unless num_outputs is an
+        # attribute, and opset 18 forbids that attribute beside a `split` input.
+        if len(inputs) < 2 or inputs[1] is None:
+            return tuple(onnxscript.values.Opset("", self.opset).Split(inputs[0], num_outputs=outputs, **attrs))
+        sequence = self.op("SplitToSequence", inputs[0], inputs[1], **attrs)
+        return tuple(self.op("SequenceAt", sequence, self.constant(np.int64(i))) for i in range(outputs))
 
     def constant(self, value: Any, dtype: Any = None) -> Any:
         array = np.array(as_array(value, dtype), order="C")

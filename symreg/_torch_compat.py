@@ -169,6 +169,25 @@ def constant_value(value: Any) -> Any:
     raise LookupError(f"node {kind}")
 
 
+def tensor_list_elements(value: Any) -> list[Any] | None:
+    """The elements of a graph value built as a list of tensors (``prim::ListConstruct``), else None."""
+    if not is_graph_value(value) or value.node().kind() != "prim::ListConstruct":
+        return None
+    jit_type = value.type()
+    if not isinstance(jit_type, torch._C.ListType) or not isinstance(jit_type.getElementType(), torch._C.TensorType):
+        return None
+    return list(value.node().inputs())
+
+
+def returns_tensor_list(graph_context: Any) -> bool:
+    """Whether the node being exported has one output and it is a list of tensors (``Tensor[]``)."""
+    node = getattr(graph_context, "original_node", None)
+    outputs = list(node.outputs()) if node is not None else []
+    if len(outputs) != 1 or not isinstance(outputs[0].type(), torch._C.ListType):
+        return False
+    return isinstance(outputs[0].type().getElementType(), torch._C.TensorType)
+
+
 def node_overload(graph_context: Any) -> str | None:
     """The overload of the aten node being exported ("" for the default one), None if unknown."""
     node = getattr(graph_context, "original_node", None)

@@ -102,7 +102,10 @@ def _set_type(value: Any, info: TensorInfo) -> None:
 
 
 def _tensor_arg(value: Any) -> Any:
-    return None if _torch_compat.is_none(value) else value
+    if _torch_compat.is_none(value):
+        return None
+    elements = _torch_compat.tensor_list_elements(value)
+    return value if elements is None else elements  # a Tensor[] argument: a list of values, as under dynamo
 
 
 def _constant_arg(value: Any) -> Any:
@@ -129,7 +132,11 @@ def _symbolic_for(op: str, fallbacks: dict[int, Any]):
                 "of those or register one"
             )
         converted = convert_args(qualified, rule.params, args, tensor=_tensor_arg, constant=_constant_arg)
-        return rule.fn(TorchScriptBuilder(g, rule.name, qualified), *converted)
+        result = rule.fn(TorchScriptBuilder(g, rule.name, qualified), *converted)
+        if isinstance(result, (list, tuple)) and _torch_compat.returns_tensor_list(g):
+            # A Tensor[] output: torch's prim::ListUnpack symbolic cancels this ListConstruct.
+            return g.op("prim::ListConstruct", *result)
+        return result
 
     symbolic.__qualname__ = symbolic.__name__ = f"symreg_symbolic[{op}]"
     return symbolic

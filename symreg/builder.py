@@ -59,7 +59,8 @@ class Builder(abc.ABC):
         (``"symreg::Erfinv"``, whose schema must be declared with
         :func:`symreg.schema`). ``inputs`` are graph values or ``None`` for omitted
         optional inputs; ``attrs`` are plain Python values: int, float, str, bool,
-        lists of those, or tensors (NumPy arrays / torch tensors).
+        lists of those, or tensors (NumPy arrays / torch tensors). ``Split`` with
+        ``outputs=n`` works under both exporters, with or without a ``split`` input.
         """
 
     @abc.abstractmethod

@@ -264,7 +264,9 @@ def op(
     constant parameters are annotated ``int``, ``float``, ``bool``, ``str``,
     ``list[int]``, ``list[float]`` or ``Optional[...]`` of those and arrive as plain
     Python values under both exporters. ``args`` is an alternative ``parse_args``
-    style description ("v,i,f,b,s,is,fs"; a trailing "?" allows None).
+    style description ("v,i,f,b,s,is,fs"; a trailing "?" allows None). An omitted
+    optional tensor arrives as None, a ``Tensor[]`` argument as a list of values; the
+    rule of an op that returns ``Tensor[]`` returns a list of values.
 
     Several rules per op may exist at different opsets; the highest one <= the
     export opset wins. Registering the same (name, opset, exporter) twice raises
