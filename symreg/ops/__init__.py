@@ -7,6 +7,7 @@ with its op-table entries in tests/ops/table_<family>.py; importing symreg regis
 from symreg.ops import (  # noqa: F401
     attention,
     conv,
+    creation,
     indexing,
     losses,
     math,

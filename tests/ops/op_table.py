@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import table_attention
 import table_conv
+import table_creation
 import table_indexing
 import table_losses
 import table_math
@@ -26,6 +27,7 @@ from op_entry import OpEntry
 FAMILIES = {
     "attention": table_attention.ENTRIES,
     "conv": table_conv.ENTRIES,
+    "creation": table_creation.ENTRIES,
     "indexing": table_indexing.ENTRIES,
     "losses": table_losses.ENTRIES,
     "math": table_math.ENTRIES,
