@@ -71,6 +71,14 @@ class DynamoBuilder(Builder):
         array = np.array(as_array(value, dtype), order="C")
         return onnxscript.values.Opset("", self.opset).Constant(value=ir.tensor(array))
 
+    def constant_value(self, value: Any) -> Any:
+        if not isinstance(value, ir.Value):
+            return value
+        if value.const_value is None:
+            return None
+        found = value.const_value.numpy().tolist()
+        return found[0] if isinstance(found, list) and len(found) == 1 else found
+
     def info(self, value: Any) -> TensorInfo:
         if not isinstance(value, ir.Value):
             return TensorInfo()

@@ -57,6 +57,15 @@ class TorchScriptBuilder(Builder):
             return self._g.op("Reshape", flat, self._g.op("Constant", value_t=torch.zeros(0, dtype=torch.int64)))
         return self._g.op("Constant", value_t=torch.from_numpy(np.array(array, order="C")))
 
+    def constant_value(self, value: Any) -> Any:
+        if not _torch_compat.is_graph_value(value):
+            return value
+        try:
+            found = _torch_compat.constant_value(value)
+        except LookupError:
+            return None
+        return found[0] if isinstance(found, list) and len(found) == 1 else found
+
     def info(self, value: Any) -> TensorInfo:
         dtype, sizes = _torch_compat.value_type(value)
         return TensorInfo(dtype, None if sizes is None else static_shape(sizes))

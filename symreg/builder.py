@@ -75,6 +75,16 @@ class Builder(abc.ABC):
     def info(self, value: Any) -> TensorInfo:
         """What the exporter knows about ``value``'s dtype and shape."""
 
+    def constant_value(self, value: Any) -> Any:
+        """The Python value of an argument the model passes as a constant, else None.
+
+        A rule's tensor parameter may receive a number or list the model wrote as a
+        constant (``is_causal``, a ``Scalar``): under dynamo it is already a Python
+        value, under TorchScript a graph value; either way this gives the Python value
+        (a one-element list as its element), or None when the graph computes it.
+        """
+        return value
+
     def dtype(self, value: Any) -> torch.dtype | None:
         """The ``torch.dtype`` of ``value``, or None when the exporter does not know."""
         return self.info(value).dtype
