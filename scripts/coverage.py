@@ -14,7 +14,9 @@ the symreg runs. Run from the repository root with symreg installed (``make inst
 
 The pieces live in ``scripts/coverage/``: ``cov_ops.py`` (one op through one run, run in
 worker processes), ``cov_pool.py`` (workers that survive crashes and hangs),
-``cov_report.py`` (totals, changes, the markdown page, the baseline).
+``cov_report.py`` (totals, changes, the markdown page, the baseline), ``cov_openvino.py``
+(the column of symreg's ts17 models run by OpenVINO instead of ONNX Runtime: a report, not
+a gate; mode ``openvino``, which needs ``pip install openvino``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "coverage"))  # cov_* live there
 
+import cov_openvino
 import cov_ops
 import cov_pool
 import cov_report
@@ -47,6 +50,8 @@ DISTRIBUTIONS = ("torch", "torchvision", "onnx", "onnxruntime", "onnxscript", "n
 #: Measured on ts17, torch alone (636 ops with samples): the outcome with the first 3 samples is the
 #: outcome with 6 for 620 ops, with 1 sample for 578; dynamo exports cost ~1 s per sample.
 DEFAULT_SAMPLES = 3
+#: Every mode: torch alone and with symreg in ONNX Runtime, symreg's ts17 models in OpenVINO.
+ALL_MODES = (*cov_ops.MODES, cov_openvino.MODE)
 #: What the document keeps of a task's result.
 PUBLIC = ("outcome", "reason", "per_sample")
 
@@ -55,7 +60,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ops", type=_names, help="comma-separated OpInfo names (a name selects all its variants)")
     parser.add_argument("--runs", type=_names, default=list(cov_ops.RUNS), help="of " + ",".join(cov_ops.RUNS))
-    parser.add_argument("--modes", type=_names, default=list(cov_ops.MODES), help="of " + ",".join(cov_ops.MODES))
+    parser.add_argument("--modes", type=_names, default=list(ALL_MODES), help="of " + ",".join(ALL_MODES))
     parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help="samples per op (default %(default)s)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default %(default)s)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per op and run (default %(default)s)")
@@ -64,9 +69,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--report-only", action="store_true", help="write docs/coverage.md from docs/coverage.json")
     parser.add_argument("--update-baseline", action="store_true", help="write the baseline from docs/coverage.json")
     args = parser.parse_args(argv)
-    for given, known, flag in ((args.runs, cov_ops.RUNS, "--runs"), (args.modes, cov_ops.MODES, "--modes")):
+    for given, known, flag in ((args.runs, cov_ops.RUNS, "--runs"), (args.modes, ALL_MODES, "--modes")):
         if not set(given) <= set(known):
             parser.error(f"{flag}: unknown {', '.join(sorted(set(given) - set(known)))}; choose of {', '.join(known)}")
+    if cov_openvino.MODE in args.modes and not (args.report_only or args.update_baseline) and not cov_openvino.version():
+        parser.error("mode openvino needs OpenVINO: `.venv/bin/python -m pip install openvino` (make coverage does)")
     if args.samples < 1 or args.jobs < 1:
         parser.error("--samples and --jobs must be at least 1")
     return args
@@ -109,7 +116,14 @@ def symreg_hash() -> str:
 
 
 def fingerprint(mode: str, found: dict[str, str | None], symreg: str) -> str:
-    """What a cached result of ``mode`` depends on: versions, the op-side code, symreg's code (its mode only)."""
+    """What a cached result of ``mode`` depends on: versions, the op-side code, symreg's code (not for torch)."""
+    if mode == cov_openvino.MODE:
+        key = {
+            "versions": {**found, "openvino": cov_openvino.version()},
+            "code": [hashlib.sha256(Path(m.__file__).read_bytes()).hexdigest() for m in (cov_ops, cov_openvino)],
+            "symreg": symreg,
+        }
+        return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
     key = {
         "versions": {k: v for k, v in found.items() if k != "symreg" or mode == "symreg"},
         "code": hashlib.sha256(Path(cov_ops.__file__).read_bytes()).hexdigest(),
@@ -220,11 +234,12 @@ def run_mode(mode: str, tasks: list[tuple[str, str, int]], cache: Cache, args: a
         progress.tick(task, result, lost)
         check()
 
-    check = watch_symreg(symreg) if mode == "symreg" else lambda force=False: None
+    check = watch_symreg(symreg) if mode != "torch" else lambda force=False: None
     # dynamo tasks first: they are the long ones, so the workers finish together
     todo.sort(key=lambda t: cov_ops.RUNS[t[1]][0] != "dynamo")
+    worker = cov_openvino if mode == cov_openvino.MODE else cov_ops
     try:
-        pool_args = {"init": cov_ops.init_worker, "init_args": (mode,), "handle": cov_ops.handle}
+        pool_args = {"init": worker.init_worker, "init_args": (mode,), "handle": worker.handle}
         cov_pool.run(todo, **pool_args, on_result=on_result, jobs=args.jobs, timeout=args.timeout)
         check(force=True)
     except SymregChanged:
@@ -233,11 +248,19 @@ def run_mode(mode: str, tasks: list[tuple[str, str, int]], cache: Cache, args: a
     return results
 
 
+def applies(mode: str, run: str) -> bool:
+    """Whether ``mode`` has results for ``run`` (OpenVINO runs symreg's ts17 models only)."""
+    return mode != cov_openvino.MODE or run == cov_openvino.RUN
+
+
 def document(keys: list[str], results: dict[str, dict], args: argparse.Namespace, meta: dict) -> dict:
     """The coverage document (see ``cov_report``) of the sweep's results."""
     ops, excluded = {}, {}
     for key in keys:
-        cells = {run: {mode: results[mode][(key, run, args.samples)] for mode in args.modes} for run in args.runs}
+        cells = {
+            run: {mode: results[mode][(key, run, args.samples)] for mode in args.modes if applies(mode, run)}
+            for run in args.runs
+        }
         flat = [cell for by_mode in cells.values() for cell in by_mode.values()]
         random = next((cell["excluded"] for cell in flat if "excluded" in cell), None)
         if random:
@@ -255,14 +278,16 @@ def document(keys: list[str], results: dict[str, dict], args: argparse.Namespace
     criteria = {"dtype": "float32", "samples": args.samples, "rtol": cov_ops.RTOL, "atol": cov_ops.ATOL}
     criteria |= {"timeout_s": args.timeout, "seeds": list(cov_ops.SEEDS)}
     runs = {run: {"exporter": cov_ops.RUNS[run][0], "opset": cov_ops.RUNS[run][1]} for run in args.runs}
+    openvino = {"openvino": {"run": cov_openvino.RUN}} if cov_openvino.MODE in args.modes else {}
     return {
         "format": 1,
         **meta,
+        **openvino,
         "task_s": task_s,
         "jobs": args.jobs,
         "criteria": criteria,
         "runs": runs,
-        "modes": list(args.modes),
+        "modes": [mode for mode in args.modes if mode in cov_ops.MODES],
         "ops": ops,
         "excluded": excluded,
     }
@@ -274,17 +299,16 @@ def sweep(args: argparse.Namespace, argv: list[str]) -> dict:
     os.environ.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")  # inherited by the workers
     found, code = versions(), symreg_hash()
     keys = cov_ops.select(list(cov_ops.load_ops()), args.ops)
-    tasks = [(key, run, args.samples) for key in keys for run in args.runs]
     folder = None if args.no_cache else args.cache
-    results = {
-        mode: run_mode(mode, tasks, Cache(folder, mode, fingerprint(mode, found, code)), args, code)
-        for mode in args.modes
-    }
+    results = {}
+    for mode in args.modes:
+        tasks = [(key, run, args.samples) for key in keys for run in args.runs if applies(mode, run)]
+        results[mode] = run_mode(mode, tasks, Cache(folder, mode, fingerprint(mode, found, code)), args, code)
     meta = {
         "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join(["scripts/coverage.py", *argv]),
         "wall_s": round(time.monotonic() - start),
-        "versions": found,
+        "versions": {**found, **({"openvino": cov_openvino.version()} if cov_openvino.MODE in args.modes else {})},
         "symreg_hash": code,
     }
     return document(keys, results, args, meta)
@@ -292,7 +316,7 @@ def sweep(args: argparse.Namespace, argv: list[str]) -> dict:
 
 def summary(doc: dict) -> str:
     """The outcomes and reasons of a (partial) sweep, for the terminal."""
-    columns = [(run, mode) for run in doc["runs"] for mode in doc["modes"]]
+    columns = cov_report.columns(doc)
     width = max([len(op) for op in doc["ops"]] + [2])
     lines = [f"{'op':{width}}  " + "  ".join(f"{f'{run} {mode}':16}" for run, mode in columns)]
     for op, entry in doc["ops"].items():
@@ -325,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         doc = sweep(args, argv)
     except SymregChanged as e:
         sys.exit(f"coverage: {e}; its results are discarded. Run again once symreg stays put.")
-    complete = not args.ops and set(args.runs) == set(cov_ops.RUNS) and set(args.modes) == set(cov_ops.MODES)
+    complete = not args.ops and set(args.runs) == set(cov_ops.RUNS) and set(cov_ops.MODES) <= set(args.modes)
     if not complete:
         print(summary(doc))
         return 0

@@ -112,6 +112,23 @@ def _generators_kept():
 # --- the checks themselves ---------------------------------------------------------------------
 
 
+def test_openvino_column_is_rendered():
+    """A document with OpenVINO results (mode "openvino" on run ts17) gets its column and a total."""
+    doc = copy.deepcopy(DOC)
+    doc["openvino"] = {"run": "ts17"}
+    doc["versions"]["openvino"] = "2026.4.1"
+    for i, entry in enumerate(doc["ops"].values()):
+        cell = dict(entry["results"]["ts17"]["symreg"])
+        entry["results"]["ts17"]["openvino"] = cell if i % 2 else {**cell, "outcome": "ort-fail", "reason": "no rule"}
+    page = cov_report.render(doc)
+    in_ort = [op for op in doc["ops"] if cov_report.outcome(doc, op, "ts17", "symreg") == "pass"]
+    both = [op for op in in_ort if cov_report.outcome(doc, op, "ts17", "openvino") == "pass"]
+    assert 0 < len(both) < len(in_ort)
+    assert f"of the {len(in_ort)} ops whose `ts17` model with symreg passes in ONNX Runtime, {len(both)} also" in page
+    assert "ts17 +symreg in OpenVINO |" in page.split("## All ops")[1]
+    assert cov_report.columns(doc)[-1] == ("ts17", "openvino") and cov_report.columns(DOC)[-1] != ("ts17", "openvino")
+
+
 def test_regressions_are_found():
     op, runs = next(iter(sorted(BASELINE["pass_with_symreg"].items())))
     doc = copy.deepcopy(DOC)

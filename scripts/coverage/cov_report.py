@@ -2,7 +2,8 @@
 
 A coverage document is the JSON that ``scripts/coverage.py`` writes (``docs/coverage.json``):
 ``ops[op]["results"][run][mode]`` holds ``{"outcome", "reason", ...}`` for every op that
-was swept, ``excluded[op]`` the reason an op was left out. Everything here is a pure
+was swept, ``excluded[op]`` the reason an op was left out. With ``doc["openvino"]``, run
+``doc["openvino"]["run"]`` also has mode ``"openvino"``: symreg's model run by OpenVINO. Everything here is a pure
 function of that document, so that the page and the checks can be regenerated from it.
 """
 
@@ -17,11 +18,19 @@ from typing import Any
 LEGEND = {
     "pass": ("✓", "exports, runs in ONNX Runtime and matches eager on every sample"),
     "mismatch": ("M", "runs, but an output differs from eager (values, NaN/inf places, shape or dtype)"),
-    "ort-fail": ("R", "exported, but ONNX Runtime refuses the model or fails running it"),
+    "ort-fail": ("R", "exported, but the runtime refuses the model or fails running it"),
     "export-fail": ("E", "the exporter refuses the op or raises"),
     "no-sample": ("·", "no usable float32 sample (reason below)"),
 }
-MODE_TITLES = {"torch": "torch", "symreg": "+symreg"}
+MODE_TITLES = {"torch": "torch", "symreg": "+symreg", "openvino": "+symreg in OpenVINO"}
+
+
+def columns(doc: dict) -> list[tuple[str, str]]:
+    """Every (run, mode) the document has results for: each run in each mode, then OpenVINO's run."""
+    found = [(run, mode) for run in doc["runs"] for mode in doc["modes"]]
+    if "openvino" in doc and doc["openvino"]["run"] in doc["runs"]:
+        found.append((doc["openvino"]["run"], "openvino"))
+    return found
 
 
 def outcome(doc: dict, op: str, run: str, mode: str) -> str:
@@ -30,11 +39,11 @@ def outcome(doc: dict, op: str, run: str, mode: str) -> str:
 
 def totals(doc: dict) -> dict[str, dict[str, dict[str, int]]]:
     """``totals[run][mode][outcome]``: how many swept ops ended so."""
-    counts = {run: {mode: dict.fromkeys(LEGEND, 0) for mode in doc["modes"]} for run in doc["runs"]}
-    for op in doc["ops"]:
-        for run in doc["runs"]:
-            for mode in doc["modes"]:
-                counts[run][mode][outcome(doc, op, run, mode)] += 1
+    counts: dict[str, dict[str, dict[str, int]]] = {run: {} for run in doc["runs"]}
+    for run, mode in columns(doc):
+        counts[run][mode] = dict.fromkeys(LEGEND, 0)
+        for op in doc["ops"]:
+            counts[run][mode][outcome(doc, op, run, mode)] += 1
     return counts
 
 
@@ -155,6 +164,15 @@ def _header(doc: dict) -> list[str]:
         _sentences(
             f"- **Runs**: {runs}. *torch*: `torch.onnx.export` and `onnxruntime.InferenceSession`, in processes",
             "that never import symreg; *+symreg*: `symreg.export` and `symreg.ort.InferenceSession`.",
+            *(
+                [
+                    f"*+symreg in OpenVINO*: the `{doc['openvino']['run']}` +symreg model run by OpenVINO's CPU runtime",
+                    f"(`openvino` {doc['versions'].get('openvino')}, one thread), compared alike: a report of which",
+                    "lowerings run outside ONNX Runtime, not a gate.",
+                ]
+                if "openvino" in doc
+                else []
+            ),
         ),
         _sentences(
             "- **Pass**: every sample exports, runs in ONNX Runtime (CPU, one thread) and matches eager: same",
@@ -188,17 +206,22 @@ def _totals_section(doc: dict) -> list[str]:
         rows.append(
             [f"`{run}`", f"{alone} ({alone / swept:.0%})", f"{new} ({new / swept:.0%})", f"+{ups}", f"−{downs}"]
         )
-    detail = [
-        [LEGEND[o][0] + " " + o] + [str(counts[run][mode][o]) for run in doc["runs"] for mode in doc["modes"]]
-        for o in LEGEND
-    ]
-    columns = [_column(run, mode) for run in doc["runs"] for mode in doc["modes"]]
-    return (
-        ["", "## Totals", "", f"Ops passing, of {swept} swept:", ""]
-        + _table(["run", "torch alone", "with symreg", "gained", "lost"], rows)
-        + ["", "Every outcome:", ""]
-        + _table(["outcome"] + columns, detail)
-    )
+    detail = [[LEGEND[o][0] + " " + o] + [str(counts[run][mode][o]) for run, mode in columns(doc)] for o in LEGEND]
+    lines = ["", "## Totals", "", f"Ops passing, of {swept} swept:", ""]
+    lines += _table(["run", "torch alone", "with symreg", "gained", "lost"], rows)
+    if "openvino" in doc:
+        run = doc["openvino"]["run"]
+        in_ort = {op for op in doc["ops"] if outcome(doc, op, run, "symreg") == "pass"}
+        both = sum(1 for op in in_ort if outcome(doc, op, run, "openvino") == "pass")
+        lines += [
+            "",
+            _sentences(
+                f"**OpenVINO** (a report, not a gate): of the {len(in_ort)} ops whose `{run}` model with symreg",
+                f"passes in ONNX Runtime, {both} also pass in OpenVINO's CPU runtime",
+                f"({doc['versions'].get('openvino')}); the column `{_column(run, 'openvino')}` below says which.",
+            ),
+        ]
+    return lines + ["", "Every outcome:", ""] + _table(["outcome"] + [_column(r, m) for r, m in columns(doc)], detail)
 
 
 def _changes_section(doc: dict) -> list[str]:
@@ -237,23 +260,20 @@ def _reasons_by_cell(doc: dict) -> dict[tuple[str, str, str], str]:
 
 def _ops_section(doc: dict) -> list[str]:
     legend = " · ".join(f"{code} {name}" for name, (code, _) in LEGEND.items())
-    columns = [_column(run, mode) for run in doc["runs"] for mode in doc["modes"]]
     rows = []
     for op in sorted(doc["ops"]):
         cells = []
-        for run in doc["runs"]:
-            alone = outcome(doc, op, run, "torch")
-            for mode in doc["modes"]:
-                o = outcome(doc, op, run, mode)
-                code = LEGEND[o][0]
-                cells.append(f"**{code}**" if mode == "symreg" and o != alone else code)
+        for run, mode in columns(doc):
+            o = outcome(doc, op, run, mode)
+            code = LEGEND[o][0]
+            cells.append(f"**{code}**" if mode == "symreg" and o != outcome(doc, op, run, "torch") else code)
         rows.append([f"`{op}`", str(doc["ops"][op]["samples"])] + cells)
     explained = [f"- {code} **{name}**: {meaning}" for name, (code, meaning) in LEGEND.items()]
     return (
         ["", "## All ops", "", f"Legend: {legend}. Bold: symreg changes the outcome.", ""]
         + explained
         + [""]
-        + _table(["op", "samples"] + columns, rows)
+        + _table(["op", "samples"] + [_column(run, mode) for run, mode in columns(doc)], rows)
     )
 
 
