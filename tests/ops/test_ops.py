@@ -14,9 +14,11 @@ only those families' entries.
 
 Cost: a dynamo export takes about 1.5 s however small the model (torch rebuilds its ONNX
 registry and decomposition table each time), so the cases of one (exporter, opset) that are
-expected to pass share one exported model, each case's call on inputs of its own. When that
-model fails to export or run, each entry's cases share one, and when that fails too, each
-case exports alone: a failure is reported by the case that causes it.
+expected to pass share exported models, each case's call on inputs of its own: up to
+``SHARED_INPUTS`` inputs per model, in table order (torch.export's symbolic shapes slow down
+much faster than linearly with the number of dynamic inputs). When a shared model fails to
+export or run, each entry's cases in it share one, and when that fails too, each case exports
+alone: a failure is reported by the case that causes it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from ortcheck import assert_matches, export, run
 import symreg
 
 CI_SAMPLES = 3
+#: Inputs per shared model (see the module docstring).
+SHARED_INPUTS = 64
 FULL = os.environ.get("SYMREG_FULL_OP_MATRIX") == "1"
 #: ``SYMREG_OP_FAMILIES=math,shape`` runs those families' entries only (tests/ops/table_<family>.py).
 ONLY = [f for f in os.environ.get("SYMREG_OP_FAMILIES", "").split(",") if f]
@@ -172,20 +176,36 @@ def run_cases(cases: list[Case]) -> dict[Case, Result]:
 
 
 @functools.cache
-def _shared(exporter: str, opset: int, entry: OpEntry | None, selected: frozenset[Case]) -> dict[Case, Result]:
-    """The results of one model holding every selected case of this export (of ``entry``, or all) that should pass."""
-    group = [c for c in CASES if c in selected and (c.exporter, c.opset) == (exporter, opset) and _shares_model(c)]
+def _groups(exporter: str, opset: int, selected: frozenset[Case]) -> dict[Case, tuple[Case, ...]]:
+    """Each selected case of this export that should pass, mapped to the cases sharing its model."""
+    cases = [c for c in CASES if c in selected and (c.exporter, c.opset) == (exporter, opset) and _shares_model(c)]
+    groups, group, inputs = {}, [], 0
+    for case in cases + [None]:
+        count = 0 if case is None else len(case.sample.tensors())
+        if group and (case is None or inputs + count > SHARED_INPUTS):
+            groups.update(dict.fromkeys(group, tuple(group)))
+            group, inputs = [], 0
+        if case is not None:
+            group.append(case)
+            inputs += count
+    return groups
+
+
+@functools.lru_cache(maxsize=8)  # models are shared by neighbouring cases only; results hold tensors
+def _shared(cases: tuple[Case, ...]) -> dict[Case, Result]:
+    """The results of one model holding ``cases``; empty when it fails to export or run."""
     try:
-        return run_cases([c for c in group if entry in (None, c.entry)])
+        return run_cases(list(cases))
     except Exception:  # noqa: BLE001 - the cases then share smaller models, or run alone, and report their failure
         return {}
 
 
 def result_of(case: Case, selected: frozenset[Case]) -> Result:
-    """The case's outputs: from the model of every selected case, else from its entry's, else exported alone."""
+    """The case's outputs: from its shared model, else from its entry's cases in it, else exported alone."""
     if _shares_model(case):
-        for entry in (None, case.entry):
-            if case in (shared := _shared(case.exporter, case.opset, entry, selected)):
+        group = _groups(case.exporter, case.opset, selected)[case]
+        for cases in (group, tuple(c for c in group if c.entry is case.entry)):
+            if case in (shared := _shared(cases)):
                 return shared[case]
     return run_cases([case])[case]
 
