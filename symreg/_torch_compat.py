@@ -189,16 +189,54 @@ def returns_tensor_list(graph_context: Any) -> bool:
 
 
 def node_overload(graph_context: Any) -> str | None:
-    """The overload of the aten node being exported ("" for the default one), None if unknown."""
+    """The overload of the aten node being exported ("" for the default one), None if unknown.
+
+    The node's own schema where it has one that fits its inputs. Nodes the tracer or the
+    exporter's passes rebuilt have none ("(no schema)") or one matched after scalars became
+    tensors (``max.dim`` read as ``max.out``): the overload is then the one schema that
+    fits the node's inputs (count, lists, None), None when several fit.
+    """
     node = getattr(graph_context, "original_node", None)
+    if node is None:
+        return None
+    inputs = list(node.inputs())
     try:
-        text = node.schema()
+        schema = node.schema()
     except (AttributeError, RuntimeError):
         return None
-    qualified = text.split("(", 1)[0]
-    if "::" not in qualified:  # "(no schema)"
-        return None
-    return qualified.partition("::")[2].partition(".")[2]
+    if "::" in schema.split("(", 1)[0]:
+        parsed = torch._C.parse_schema(schema)
+        if not _writes_output(parsed) and _fits(parsed, inputs):
+            return parsed.overload_name
+    fitting = {
+        s.overload_name
+        for s in torch._C._jit_get_schemas_for_operator(node.kind())
+        if not _writes_output(s) and _fits(s, inputs)
+    }
+    return fitting.pop() if len(fitting) == 1 else None
+
+
+def _writes_output(schema: Any) -> bool:
+    """An ``out=`` variant (an argument it writes): never what a traced model calls."""
+    return any(a.alias_info is not None and a.alias_info.is_write for a in schema.arguments)
+
+
+def _fits(schema: Any, inputs: list[Any]) -> bool:
+    """The node's inputs could be the schema's arguments: same count, lists where it takes lists,
+    None only where it takes optionals (scalars may have become tensors: not told apart)."""
+    if len(schema.arguments) != len(inputs):
+        return False
+    for argument, value in zip(schema.arguments, inputs):
+        optional = isinstance(argument.type, torch._C.OptionalType)
+        expected = argument.type.getElementType() if optional else argument.type
+        if isinstance(value.type(), torch._C.NoneType):
+            if not optional:
+                return False
+            continue
+        is_list = isinstance(value.type(), torch._C.ListType) or value.node().kind() == "prim::ListConstruct"
+        if isinstance(expected, torch._C.ListType) != is_list:
+            return False
+    return True
 
 
 # --- torch ops (torch._ops.OpOverload) ------------------------------------------------

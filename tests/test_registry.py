@@ -278,6 +278,36 @@ def test_an_overload_rule_serves_that_overload_only(exporter):
     assert _exported_ops(Div(), args, exporter) == before
 
 
+class Reductions(torch.nn.Module):
+    """Traced nodes of these overloads lose their schema (sum.dim_IntList, squeeze.dim) or are
+    matched to an ``out=`` variant once scalars became tensors (max.dim read as max.out)."""
+
+    def forward(self, x):
+        return x.sum(dim=1), x.sum(), x.max(dim=1)[0], x.max(), x.squeeze(0), x.squeeze()
+
+
+@pytest.mark.parametrize("exporter", ["torchscript", "dynamo"])
+def test_overload_rules_serve_traced_nodes_without_a_schema(exporter):
+    marks = {"aten::sum.dim_IntList": "Neg", "aten::max.dim": "Abs", "aten::squeeze.dim": "Sign"}
+    with symreg.scope():
+
+        @symreg.op("aten::sum.dim_IntList", opset=9)
+        def sum_dim(g, x, dim: Optional[list[int]], keepdim: bool, dtype: Optional[int]):
+            return g.op("Neg", x)
+
+        @symreg.op("aten::max.dim", opset=9)
+        def max_dim(g, x, dim: int, keepdim: bool):
+            return g.op("Abs", x), g.op("Abs", x)
+
+        @symreg.op("aten::squeeze.dim", opset=9)
+        def squeeze_dim(g, x, dim: int):
+            return g.op("Sign", x)
+
+        ops = _exported_ops(Reductions(), (torch.randn(1, 3),), exporter)
+    for op_type in marks.values():
+        assert ops.count(op_type) == 1, (op_type, ops)
+
+
 @pytest.mark.parametrize("exporter", ["torchscript", "dynamo"])
 def test_an_op_rule_receives_every_overload_and_errors_name_it(exporter):
     with symreg.scope():
