@@ -20,7 +20,7 @@ import numpy as np
 import onnx
 import torch
 
-__all__ = ["TABLE", "DType", "lookup", "numpy_dtype", "onnx_type", "schema_type", "torch_dtype"]
+__all__ = ["TABLE", "DType", "argument_dtype", "lookup", "numpy_dtype", "onnx_type", "schema_type", "torch_dtype"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,3 +116,34 @@ def scalar_type(name: str) -> torch.dtype | None:
     """torch dtype of a TorchScript ``scalarType()`` name ("Float"), or None if unknown."""
     row = _BY_KEY.get(("scalar_type", name))
     return None if row is None else row.torch
+
+
+#: c10's ``ScalarType`` enum: what a ``ScalarType`` argument is under the TorchScript exporter
+#: (not ONNX's numbering: 6 is float32 here, int32 there).
+_C10_SCALAR_TYPES: dict[int, torch.dtype] = {
+    0: torch.uint8,
+    1: torch.int8,
+    2: torch.int16,
+    3: torch.int32,
+    4: torch.int64,
+    5: torch.float16,
+    6: torch.float32,
+    7: torch.float64,
+    9: torch.complex64,
+    10: torch.complex128,
+    11: torch.bool,
+    15: torch.bfloat16,
+}
+
+
+def argument_dtype(value: Any) -> torch.dtype | None:
+    """The torch dtype of an op's ``ScalarType`` argument (``sum(..., dtype=)``, ``arange``, ...), None for None.
+
+    Rules see c10's enum int under the TorchScript exporter and a ``torch.dtype`` under dynamo;
+    this reads both. ``ValueError`` for an int that is no ``ScalarType`` symreg knows.
+    """
+    if value is None or isinstance(value, torch.dtype):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value in _C10_SCALAR_TYPES:
+        return _C10_SCALAR_TYPES[value]
+    raise ValueError(f"symreg.dtypes: {value!r} is no torch ScalarType symreg knows")

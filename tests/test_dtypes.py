@@ -45,3 +45,16 @@ def test_unknown_types_are_a_key_error_naming_the_value(bad):
 def test_bfloat16_has_no_numpy_dtype():
     with pytest.raises(KeyError, match="no NumPy dtype"):
         dtypes.numpy_dtype(torch.bfloat16)
+
+
+def test_argument_dtype_reads_both_exporters_spellings():
+    """c10's ScalarType ints (TorchScript) agree with torch's own numbering; dtypes (dynamo) pass through."""
+    from torch.onnx._internal.torchscript_exporter import _type_utils
+
+    for number, dtype in dtypes._C10_SCALAR_TYPES.items():
+        assert _type_utils.JitScalarType(number).dtype() == dtype
+        assert dtypes.argument_dtype(number) is dtype
+    assert dtypes.argument_dtype(torch.float64) is torch.float64
+    assert dtypes.argument_dtype(None) is None
+    with pytest.raises(ValueError, match="no torch ScalarType"):
+        dtypes.argument_dtype(99)

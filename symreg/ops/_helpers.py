@@ -159,3 +159,42 @@ def arange(g: Builder, n: Any) -> Any:
         return g.op("Range", ints(g, 0), g.op("Reshape", n, ints(g, [])), ints(g, 1))
     ones = g.op("ConstantOfShape", n, value=np.ones(1, dtype=np.int64))
     return g.op("Reshape", g.op("NonZero", ones), ints(g, [-1]))
+
+
+def normalize_dim(dim: int, rank: int) -> int:
+    """A dim index as non-negative (``-1`` of a rank-3 tensor is 2)."""
+    return dim + rank if dim < 0 else dim
+
+
+def pad(g: Builder, x: Any, rank: int, before: list[int], after: list[int] | None = None) -> Any:
+    """Zero ``Pad`` of a rank-``rank`` ``x``: ``before``/``after`` give the first dims' pads (``after``
+    defaults to ``before``), later dims get none. Pads are an attribute before opset 11, an input from it."""
+    after = before if after is None else after
+    pads = [*before, *[0] * (rank - len(before)), *after, *[0] * (rank - len(after))]
+    if g.opset >= 11:
+        return g.op("Pad", x, ints(g, pads))
+    return g.op("Pad", x, pads=pads)
+
+
+def reshape(g: Builder, x: Any, shape: Any) -> Any:
+    """``Reshape`` to a computed int64 ``shape`` whose zeros mean size 0 (``allowzero``) from opset 14.
+
+    Below opset 14 a 0 in ``shape`` copies the input's dim, so empty targets need a static shape there.
+    """
+    if g.opset >= 14:
+        return g.op("Reshape", x, shape, allowzero=1)
+    return g.op("Reshape", x, shape)
+
+
+def to_1d(g: Builder, x: Any) -> Any:
+    """A 0-d (or any 1-element) value as shape ``[1]``.
+
+    The TorchScript exporter's scalar type analysis computes arithmetic on 0-d float64 values
+    in float32; on 1-element 1-d values it keeps float64.
+    """
+    return g.op("Reshape", x, ints(g, [1]))
+
+
+def to_0d(g: Builder, x: Any) -> Any:
+    """A 1-element value as 0-d."""
+    return g.op("Reshape", x, ints(g, []))

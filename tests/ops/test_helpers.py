@@ -45,6 +45,17 @@ def _reshape_by_shape_part(g, x):
     return g.op("Reshape", x, g.op("Concat", h.shape_part(g, x, 0, 2), h.ints(g, [-1]), axis=0))
 
 
+def _pad_and_crop(g, x):  # pads dims 0 and 1, crops them back: the pads must have landed there
+    padded = h.pad(g, x, 3, [1, 2], [0, 1])
+    return h.slice_(g, padded, [0, 1], [1, 2], [2**62, -1])
+
+
+def _reshape_through_0d(g, x):
+    flat = h.reshape(g, x, h.ints(g, [-1]))
+    first = h.to_0d(g, h.slice_(g, flat, [0], [0], [1]))
+    return g.op("Add", x, h.to_1d(g, first))
+
+
 CASES = {
     "reduce_max_keepdims": (_minus_max, lambda x: x - x.amax(1, keepdim=True), 9),
     "reduce_sum_all": (_times_sum, lambda x: x * x.sum(), 9),
@@ -53,6 +64,8 @@ CASES = {
     "slice_computed_bound": (_roll_right, lambda x: torch.roll(x, 1, 2), 10),
     "arange": (_add_arange, lambda x: x + torch.arange(x.shape[2], dtype=x.dtype), 9),
     "shape_part": (_reshape_by_shape_part, lambda x: x, 9),
+    "pad": (_pad_and_crop, lambda x: x, 9),
+    "reshape_to_0d_to_1d": (_reshape_through_0d, lambda x: x + x.reshape(-1)[0], 9),
 }
 
 
@@ -99,3 +112,8 @@ def test_ints_shapes():
             return value
 
     assert h.ints(G(), [1, 2]).shape == (2,) and h.ints(G(), 3).shape == () and h.ints(G(), []).dtype == np.int64
+
+
+def test_normalize_dim():
+    assert h.normalize_dim(-1, 3) == 2
+    assert h.normalize_dim(1, 3) == 1
