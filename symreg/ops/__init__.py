@@ -5,8 +5,10 @@ with its op-table entries in tests/ops/table_<family>.py; importing symreg regis
 """
 
 from symreg.ops import (  # noqa: F401
+    activations,
     attention,
     conv,
+    copies,
     creation,
     indexing,
     losses,
@@ -17,6 +19,7 @@ from symreg.ops import (  # noqa: F401
     reductions,
     resampling,
     scans,
+    scatter,
     shape,
     spectral,
     vision,

@@ -1,6 +1,381 @@
-"""Resampling: grid sampling below opset 16, antialiased resize.
+"""Resampling: grid sampling below opset 16, antialiased resize, nearest-exact resize.
+
+Grid sampling (``aten::grid_sampler`` and ``aten::grid_sampler_2d``, 4-D input): from opset
+16 ONNX ``GridSample``. Below it a composition: the grid is unnormalized to pixel
+coordinates (``align_corners`` as torch), padded (``border``: clipped; ``reflection``:
+reflected about the edges, then clipped; ``zeros``: taps outside masked to 0), and each
+tap is read with ``GatherElements`` from the input flattened to ``(N, C, H*W)``. Modes:
+``bilinear`` (4 taps), ``nearest`` (1 tap, ``Round`` half to even as torch's
+``nearbyint``) and ``bicubic`` (16 taps, A = -0.75, padding applied per tap as torch does),
+each with every padding mode and ``align_corners``; opset 11 (``GatherElements``, ``Round``).
+
+Antialiased resize (``aten::_upsample_bilinear2d_aa``, ``aten::_upsample_bicubic2d_aa``):
+separable, so ``y = Wh @ x @ Ww^T`` with one ``(out, in)`` weight matrix per resized dim.
+Each matrix is computed in the graph from the input size as torch computes its weights
+(``support = scale`` times the filter's half-width when downsampling, rows normalised to
+sum 1), so one model serves every input size; opset 11 (``Range``).
+
+Nearest-exact resize (``aten::_upsample_nearest_exact1d/2d/3d``): one ``Gather`` per
+resized dim with torch's source index ``min(floor((i + 0.5) * scale), in - 1)``, computed
+in float32 as torch does; opset 11 (``Range``).
+
+The antialiased and nearest-exact rules, and the opset-16 grid sampling rule, serve the
+dynamo exporter too: torch's dynamo lowerings of them fail in ORT for float64 or give
+wrong numbers (see each rule).
 
 Rules are in alphabetical order of their op.
 """
 
 from __future__ import annotations
+
+import numpy as np
+import torch
+
+from symreg.builder import Builder
+from symreg.errors import ExportError
+from symreg.ops._helpers import cast, cast_back, constant_like, promote_to_float
+from symreg.registry import op
+
+# --- shape helpers ---------------------------------------------------------------------
+
+
+def _dim(g: Builder, x, axis: int):
+    """``x``'s size along ``axis`` as a 1-element int64 tensor (a constant where static)."""
+    shape = g.shape(x)
+    if shape is not None and shape[axis] is not None:
+        return g.constant([shape[axis]])
+    return g.op("Gather", g.op("Shape", x), g.constant([axis]), axis=0)
+
+
+def _arange(g: Builder, count):
+    """``[0, 1, ..., count - 1]`` (int64) for a 1-element int64 tensor ``count`` (opset >= 11)."""
+    scalar = g.op("Reshape", count, g.constant(np.zeros(0, dtype=np.int64)))
+    return g.op("Range", g.constant(np.int64(0)), scalar, g.constant(np.int64(1)))
+
+
+# --- grid sampling ---------------------------------------------------------------------
+
+_MODES = ("bilinear", "nearest", "bicubic")
+_PADDINGS = ("zeros", "border", "reflection")
+
+
+def _reflect(g: Builder, x, low: float, high_minus: float, size_f, like):
+    """torch's ``reflect_coordinates(x, 2*low, 2*(size + high_minus))`` (``size_f`` float)."""
+    lo = constant_like(g, [low], like)
+    span = g.op("Sub", g.op("Add", size_f, constant_like(g, [high_minus], like)), lo)
+    pos = g.op("Abs", g.op("Sub", x, lo))
+    safe = g.op("Where", g.op("Greater", span, constant_like(g, [0.0], like)), span, constant_like(g, [1.0], like))
+    flips = g.op("Floor", g.op("Div", pos, safe))
+    extra = g.op("Sub", pos, g.op("Mul", flips, safe))
+    two = constant_like(g, [2.0], like)
+    odd = g.op("Greater", g.op("Sub", flips, g.op("Mul", two, g.op("Floor", g.op("Div", flips, two)))),
+               constant_like(g, [0.5], like))  # fmt: skip
+    out = g.op("Add", g.op("Where", odd, g.op("Sub", span, extra), extra), lo)
+    return g.op("Where", g.op("Greater", span, constant_like(g, [0.0], like)), out, constant_like(g, [0.0], like))
+
+
+def _pad_coordinate(g: Builder, x, size_f, padding: str, align_corners: bool, like):
+    """torch's ``compute_coordinates``: the source coordinate after border or reflection padding."""
+    if padding == "zeros":
+        return x
+    if padding == "reflection":
+        x = _reflect(g, x, 0.0, -1.0, size_f, like) if align_corners else _reflect(g, x, -0.5, -0.5, size_f, like)
+    top = g.op("Sub", size_f, constant_like(g, [1.0], like))
+    return g.op("Min", g.op("Max", x, constant_like(g, [0.0], like)), top)
+
+
+class _Taps:
+    """Reads ``input[n, :, y, x]`` at float coordinates (N, 1, P), 0 outside the input."""
+
+    def __init__(self, g: Builder, x, h, w, hf, wf):
+        self.g, self.h, self.w, self.hf, self.wf = g, h, w, hf, wf
+        n, c = _dim(g, x, 0), _dim(g, x, 1)
+        self.flat = g.op("Reshape", x, g.op("Concat", n, c, g.constant([-1]), axis=0))
+        self.expand = g.op("Concat", n, c, g.constant([1]), axis=0)
+        self.like = x
+
+    def __call__(self, fx, fy):
+        g, like = self.g, self.like
+        zero = constant_like(g, [0.0], like)
+        inside = g.op("And", g.op("And", g.op("Not", g.op("Less", fx, zero)), g.op("Less", fx, self.wf)),
+                      g.op("And", g.op("Not", g.op("Less", fy, zero)), g.op("Less", fy, self.hf)))  # fmt: skip
+        ones = constant_like(g, [1.0], like)
+        cx = g.op("Min", g.op("Max", fx, zero), g.op("Sub", self.wf, ones))
+        cy = g.op("Min", g.op("Max", fy, zero), g.op("Sub", self.hf, ones))
+        cx = g.op("Where", inside, cx, zero)  # NaN coordinates read pixel 0, then are masked
+        cy = g.op("Where", inside, cy, zero)
+        index = g.op("Add", g.op("Mul", cast(g, cy, torch.int64), self.w), cast(g, cx, torch.int64))
+        index = g.op("Expand", index, self.expand)  # (N, 1, P) -> (N, C, P)
+        value = g.op("GatherElements", self.flat, index, axis=2)
+        return value, inside
+
+
+def _cubic_weights(g: Builder, t, like):
+    """torch's ``get_cubic_upsample_coefficients(t)`` with A = -0.75: four weights."""
+    a = -0.75
+
+    def c(v):
+        return constant_like(g, [v], like)
+
+    def near(s):  # ((A + 2) * s - (A + 3)) * s * s + 1
+        return g.op("Add", g.op("Mul", g.op("Mul", g.op("Sub", g.op("Mul", c(a + 2), s), c(a + 3)), s), s), c(1.0))
+
+    def far(s):  # ((A * s - 5A) * s + 8A) * s - 4A
+        inner = g.op("Add", g.op("Mul", g.op("Sub", g.op("Mul", c(a), s), c(5 * a)), s), c(8 * a))
+        return g.op("Sub", g.op("Mul", inner, s), c(4 * a))
+
+    one = c(1.0)
+    return [far(g.op("Add", t, one)), near(t), near(g.op("Sub", one, t)), far(g.op("Sub", c(2.0), t))]
+
+
+def _grid_sample(g: Builder, x, grid, mode: int, padding: int, align_corners: bool):
+    if g.rank(x) != 4 or mode not in (0, 1, 2) or padding not in (0, 1, 2):
+        raise ExportError(
+            f"{g.overload}: the composition below opset 16 covers 4-D input with modes {_MODES} and paddings "
+            f"{_PADDINGS}; got rank {g.rank(x)}, mode {mode}, padding {padding}. Export at opset >= 16 "
+            "(4-D) or use 4-D input"
+        )
+    mode_name, pad_name = _MODES[mode], _PADDINGS[padding]
+    x, back = promote_to_float(g, x)
+    grid = cast(g, grid, g.dtype(x)) if g.dtype(grid) not in (None, g.dtype(x)) else grid
+    h, w = _dim(g, x, 2), _dim(g, x, 3)
+    hf, wf = cast(g, h, g.dtype(x) or torch.float32), cast(g, w, g.dtype(x) or torch.float32)
+    n = _dim(g, grid, 0)
+    out_hw = g.op("Slice", g.op("Shape", grid), g.constant([1]), g.constant([3]), g.constant([0]))
+    flat_grid = g.op("Reshape", grid, g.op("Concat", n, g.constant([1, -1, 2]), axis=0))  # (N, 1, P, 2)
+    gx = g.op("Gather", flat_grid, g.constant(np.int64(0)), axis=3)  # (N, 1, P)
+    gy = g.op("Gather", flat_grid, g.constant(np.int64(1)), axis=3)
+    one, half = constant_like(g, [1.0], x), constant_like(g, [0.5], x)
+
+    def unnormalize(v, size_f):
+        if align_corners:
+            return g.op("Mul", g.op("Mul", g.op("Add", v, one), half), g.op("Sub", size_f, one))
+        return g.op("Mul", g.op("Sub", g.op("Mul", g.op("Add", v, one), size_f), one), half)
+
+    ix, iy = unnormalize(gx, wf), unnormalize(gy, hf)
+    taps = _Taps(g, x, h, w, hf, wf)
+    zero = constant_like(g, [0.0], x)
+
+    def weighted(value, inside, weight):
+        return g.op("Where", inside, g.op("Mul", value, weight), zero)
+
+    if mode_name == "bicubic":
+        x0, y0 = g.op("Floor", ix), g.op("Floor", iy)
+        wx = _cubic_weights(g, g.op("Sub", ix, x0), x)
+        wy = _cubic_weights(g, g.op("Sub", iy, y0), x)
+        total = None
+        for j in range(4):
+            ty = _pad_coordinate(g, g.op("Add", y0, constant_like(g, [j - 1.0], x)), hf, pad_name, align_corners, x)
+            row = None
+            for i in range(4):
+                tx = g.op("Add", x0, constant_like(g, [i - 1.0], x))
+                tx = _pad_coordinate(g, tx, wf, pad_name, align_corners, x)
+                value, inside = taps(g.op("Floor", tx), g.op("Floor", ty))
+                term = weighted(value, inside, wx[i])
+                row = term if row is None else g.op("Add", row, term)
+            term = g.op("Mul", row, wy[j])
+            total = term if total is None else g.op("Add", total, term)
+        out = total
+    else:
+        ix = _pad_coordinate(g, ix, wf, pad_name, align_corners, x)
+        iy = _pad_coordinate(g, iy, hf, pad_name, align_corners, x)
+        if mode_name == "nearest":
+            value, inside = taps(g.op("Round", ix), g.op("Round", iy))
+            out = g.op("Where", inside, value, zero)
+        else:
+            x0, y0 = g.op("Floor", ix), g.op("Floor", iy)
+            x1, y1 = g.op("Add", x0, one), g.op("Add", y0, one)
+            e, s = g.op("Sub", x1, ix), g.op("Sub", y1, iy)  # weights of the west / north taps
+            wt, nt = g.op("Sub", ix, x0), g.op("Sub", iy, y0)
+            out = None
+            for fx, fy, weight in ((x0, y0, g.op("Mul", e, s)), (x1, y0, g.op("Mul", wt, s)),
+                                   (x0, y1, g.op("Mul", e, nt)), (x1, y1, g.op("Mul", wt, nt))):  # fmt: skip
+                value, inside = taps(fx, fy)
+                term = weighted(value, inside, weight)
+                out = term if out is None else g.op("Add", out, term)
+    shape = g.op("Concat", n, _dim(g, x, 1), out_hw, axis=0)
+    return cast_back(g, g.op("Reshape", out, shape), back)
+
+
+@op(("aten::grid_sampler", "aten::grid_sampler_2d"), opset=11, exporters=("torchscript",))
+def aten_grid_sampler(g: Builder, x, grid, interpolation_mode: int, padding_mode: int, align_corners: bool):
+    """Gather-based bilinear, nearest and bicubic sampling with every padding mode (module docstring).
+
+    Opsets 11-15 for 4-D input (``GridSample`` from 16). TorchScript only: dynamo exports
+    at opset 18, where the opset-16 rule serves.
+    """
+    return _grid_sample(g, x, grid, interpolation_mode, padding_mode, align_corners)
+
+
+@op(("aten::grid_sampler", "aten::grid_sampler_2d"), opset=16)
+def aten_grid_sampler_16(g: Builder, x, grid, interpolation_mode: int, padding_mode: int, align_corners: bool):
+    """ONNX ``GridSample`` (opset 16, 4-D input), as torch's own rule of ``aten::grid_sampler``.
+
+    torch has no TorchScript rule of ``aten::grid_sampler_2d``, which
+    ``torch.grid_sampler_2d`` records; this serves it too. float64 takes the Gather
+    composition: ORT's CPU ``GridSample`` has no float64 kernel. Both exporters: torch's
+    dynamo lowering is this ``GridSample`` for every dtype, so float64 fails in ORT.
+    """
+    if g.dtype(x) == torch.float64:
+        return _grid_sample(g, x, grid, interpolation_mode, padding_mode, align_corners)
+    if g.rank(x) != 4 or interpolation_mode not in (0, 1, 2) or padding_mode not in (0, 1, 2):
+        raise ExportError(
+            f"{g.overload}: ONNX GridSample at opset 16 takes 4-D input with modes {_MODES} and paddings "
+            f"{_PADDINGS}; got rank {g.rank(x)}, mode {interpolation_mode}, padding {padding_mode}"
+        )
+    return g.op(
+        "GridSample",
+        x,
+        grid,
+        mode=_MODES[interpolation_mode],
+        padding_mode=_PADDINGS[padding_mode],
+        align_corners=int(align_corners),
+    )
+
+
+# --- antialiased resize ----------------------------------------------------------------
+
+
+def _reduce_sum(g: Builder, x, axis: int):
+    if g.opset >= 13:
+        return g.op("ReduceSum", x, g.constant([axis]), keepdims=1)
+    return g.op("ReduceSum", x, axes=[axis], keepdims=1)
+
+
+def _triangle(g: Builder, t, like):
+    """The bilinear antialias filter ``max(0, 1 - |t|)``."""
+    return g.op("Max", g.op("Sub", constant_like(g, [1.0], like), g.op("Abs", t)), constant_like(g, [0.0], like))
+
+
+def _keys(g: Builder, t, like):
+    """The bicubic antialias filter (Keys, a = -0.5), as torch's ``aa_filter`` of bicubic."""
+    a = -0.5
+
+    def c(v):
+        return constant_like(g, [v], like)
+
+    s = g.op("Abs", t)
+    near = g.op("Add", g.op("Mul", g.op("Mul", g.op("Sub", g.op("Mul", c(a + 2), s), c(a + 3)), s), s), c(1.0))
+    far = g.op("Mul", g.op("Sub", g.op("Mul", g.op("Add", g.op("Mul", g.op("Sub", s, c(5.0)), s), c(8.0)), s),
+                           c(4.0)), c(a))  # fmt: skip
+    return g.op("Where", g.op("Less", s, c(1.0)), near, g.op("Where", g.op("Less", s, c(2.0)), far, c(0.0)))
+
+
+def _aa_matrix(g: Builder, x, axis: int, out, scale_factor: float | None, align_corners: bool, bicubic: bool):
+    """The ``(out, in)`` antialias weight matrix of ``x``'s dim ``axis`` (``out``: 1-element int64)."""
+    dtype = g.dtype(x) or torch.float32
+    length = _dim(g, x, axis)
+    in_f, out_f = cast(g, length, dtype), cast(g, out, dtype)
+    one, half, zero = (constant_like(g, [v], x) for v in (1.0, 0.5, 0.0))
+    if align_corners:
+        ratio = g.op("Div", g.op("Sub", in_f, one), g.op("Max", g.op("Sub", out_f, one), one))
+        scale = g.op("Where", g.op("Greater", out_f, one), ratio, zero)
+    elif scale_factor is not None and scale_factor > 0:
+        scale = constant_like(g, [1.0 / scale_factor], x)
+    else:
+        scale = g.op("Div", in_f, out_f)
+    i = g.op("Reshape", cast(g, _arange(g, out), dtype), g.constant([-1, 1]))
+    j = g.op("Reshape", cast(g, _arange(g, length), dtype), g.constant([1, -1]))
+    center = g.op("Mul", scale, g.op("Add", i, half))
+    downsampling = g.op("Not", g.op("Less", scale, one))
+    invscale = g.op("Where", downsampling, g.op("Div", one, g.op("Where", downsampling, scale, one)), one)
+    t = g.op("Mul", g.op("Add", g.op("Sub", j, center), half), invscale)
+    weights = (_keys if bicubic else _triangle)(g, t, x)
+    total = _reduce_sum(g, weights, 1)
+    return g.op("Div", weights, g.op("Where", g.op("Equal", total, zero), one, total))
+
+
+def _double(value: float) -> float:
+    """A float argument as the model's Python double.
+
+    The TorchScript exporter folds a ``float[]`` constant into a float32 tensor before a
+    rule sees it (0.9 arrives as 0.8999999761581421, and ``int(20 * 0.9)`` becomes 17); a
+    value that float32 represents exactly is taken as the shortest decimal that rounds to
+    it, which is what the model wrote.
+    """
+    single = np.float32(value)
+    return float(str(single)) if float(single) == value else value
+
+
+def _upsample_aa(g: Builder, x, output_size, align_corners: bool, scales: list, bicubic: bool):
+    if g.rank(x) != 4:
+        raise ExportError(f"{g.overload}: expected 4-D input (N, C, H, W), got rank {g.rank(x)}")
+    x, back = promote_to_float(g, x)
+    sizes = []
+    for k, axis in enumerate((2, 3)):
+        if output_size is not None:
+            sizes.append(g.constant([output_size[k]]))
+        else:  # torch: int64(in * scale_factor), in double
+            grown = g.op("Mul", cast(g, _dim(g, x, axis), torch.float64), g.constant([scales[k]], dtype=torch.float64))
+            sizes.append(cast(g, g.op("Floor", grown), torch.int64))
+    rows = _aa_matrix(g, x, 2, sizes[0], scales[0], align_corners, bicubic)  # (Ho, H)
+    cols = _aa_matrix(g, x, 3, sizes[1], scales[1], align_corners, bicubic)  # (Wo, W)
+    y = g.op("MatMul", g.op("MatMul", rows, x), g.op("Transpose", cols, perm=[1, 0]))
+    return cast_back(g, y, back)
+
+
+@op(("aten::_upsample_bicubic2d_aa", "aten::_upsample_bilinear2d_aa"), opset=11)
+def aten__upsample_aa(
+    g: Builder, x, output_size: list[int] | None, align_corners: bool, scales: list[float] | None = None,
+    scales_w: float | None = None,
+):  # fmt: skip
+    """``Wh @ x @ Ww^T`` with antialias weight matrices computed in the graph (module docstring).
+
+    Both overloads: ``(x, output_size, align_corners, scales_h, scales_w)`` and ``.vec``
+    ``(x, output_size, align_corners, scale_factors)`` (the TorchScript exporter does not
+    say which one it met: a 2-element ``scales`` is ``scale_factors``). Opsets 11-17
+    (ONNX ``Resize`` has ``antialias`` from 18) and under dynamo too: torch's dynamo
+    lowering, ``Resize(antialias=1)``, has no float64 kernel in ORT and disagrees with
+    torch where ``align_corners`` or the scales are given (max abs error 0.9 on the
+    op table's samples).
+    """
+    if scales is None or len(scales) != 2:
+        scales = [scales[0] if scales else None, scales_w]
+    scales = [None if v is None else _double(v) for v in scales]
+    return _upsample_aa(g, x, output_size, align_corners, scales, "bicubic" in g.op_name)
+
+
+# --- nearest-exact resize --------------------------------------------------------------
+
+
+@op(("aten::_upsample_nearest_exact1d", "aten::_upsample_nearest_exact2d", "aten::_upsample_nearest_exact3d"),
+    opset=11)  # fmt: skip
+def aten__upsample_nearest_exact(
+    g: Builder, x, output_size: list[int] | None, scales: list[float] | None = None, scale_1: float | None = None,
+    scale_2: float | None = None,
+):  # fmt: skip
+    """``Gather`` of source index ``min(floor((i + 0.5) * scale), in - 1)`` per resized dim.
+
+    torch's ``nearest_neighbor_exact_compute_source_index``, in float32 as torch computes
+    it (``scale``: ``1 / scale_factor`` where given, else ``in / out``), so ties round as
+    torch's do; a ``Resize`` with ``half_pixel`` and ``round_prefer_ceil`` maps
+    ``out / in`` instead of ``1 / scale_factor`` and disagrees. Both overloads, as
+    ``aten::_upsample_bilinear2d_aa``. Opset 11 (``Range``), both exporters: torch's
+    dynamo lowering maps ``scale_factor=(0.9, 1.7)`` wrong (max abs error 5 on the op
+    table's sample).
+    """
+    k = int(g.op_name[-2])
+    if g.rank(x) != k + 2:
+        raise ExportError(f"{g.overload}: expected a {k + 2}-D input, got rank {g.rank(x)}")
+    if scales is None or len(scales) != k or (k == 1 and output_size is not None):
+        scales = [*(scales or [None])[:1], scale_1, scale_2][:k]
+    scales = [None if v is None else _double(v) for v in scales]
+    x, back = promote_to_float(g, x)
+    for j in range(k):
+        axis = 2 + j
+        length = _dim(g, x, axis)
+        if output_size is not None:
+            out = g.constant([output_size[j]])
+        else:
+            grown = g.op("Mul", cast(g, length, torch.float64), g.constant([scales[j]], dtype=torch.float64))
+            out = cast(g, g.op("Floor", grown), torch.int64)
+        if scales[j] is not None and scales[j] > 0:
+            scale = g.constant([1.0 / scales[j]], dtype=torch.float32)
+        else:
+            scale = g.op("Div", cast(g, length, torch.float32), cast(g, out, torch.float32))
+        i = cast(g, _arange(g, out), torch.float32)
+        source = g.op("Floor", g.op("Mul", g.op("Add", i, g.constant([0.5], dtype=torch.float32)), scale))
+        top = cast(g, g.op("Sub", length, g.constant([1])), torch.float32)
+        index = cast(g, g.op("Min", source, top), torch.int64)
+        x = g.op("Gather", x, index, axis=axis)
+    return cast_back(g, x, back)

@@ -7,8 +7,10 @@ tests/ops/table_<family>.py.
 
 from __future__ import annotations
 
+import table_activations
 import table_attention
 import table_conv
+import table_copies
 import table_creation
 import table_indexing
 import table_losses
@@ -19,14 +21,17 @@ import table_products
 import table_reductions
 import table_resampling
 import table_scans
+import table_scatter
 import table_shape
 import table_spectral
 import table_vision
 from op_entry import OpEntry
 
 FAMILIES = {
+    "activations": table_activations.ENTRIES,
     "attention": table_attention.ENTRIES,
     "conv": table_conv.ENTRIES,
+    "copies": table_copies.ENTRIES,
     "creation": table_creation.ENTRIES,
     "indexing": table_indexing.ENTRIES,
     "losses": table_losses.ENTRIES,
@@ -37,6 +42,7 @@ FAMILIES = {
     "reductions": table_reductions.ENTRIES,
     "resampling": table_resampling.ENTRIES,
     "scans": table_scans.ENTRIES,
+    "scatter": table_scatter.ENTRIES,
     "shape": table_shape.ENTRIES,
     "spectral": table_spectral.ENTRIES,
     "vision": table_vision.ENTRIES,
