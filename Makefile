@@ -51,7 +51,8 @@ test: install
 	$(VENV)/bin/pytest -q tests
 
 # The full op x opset x exporter sweep over torch's OpInfo database (long: about an hour
-# on 2 cores, less when its cache holds the torch-alone runs); writes docs/coverage.json
+# on 2 cores; the torch-alone half comes from the committed docs/coverage.json when it was
+# made with the same versions and op-side code, or from the cache); writes docs/coverage.json
 # and docs/coverage.md, which tests/test_coverage.py checks against its baseline.
 # OpenVINO runs one column of it (symreg's ts17 models outside ONNX Runtime): installed here,
 # not for make test.

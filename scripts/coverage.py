@@ -5,7 +5,8 @@ samples, through the TorchScript exporter at opsets 11 and 17 and the dynamo exp
 at opset 18, each with torch alone and with symreg (in separate processes: importing
 symreg registers its rules with torch). Outcomes are cached per (op, run) under a key
 of the versions and the code involved, so a rerun after a symreg change redoes only
-the symreg runs. Run from the repository root with symreg installed (``make install``)::
+the symreg runs; a fresh checkout takes the torch-alone results from the committed
+``docs/coverage.json`` when that records the same torch-alone fingerprint. Run from the repository root with symreg installed (``make install``)::
 
     .venv/bin/python scripts/coverage.py                    # the sweep -> docs/coverage.json, docs/coverage.md
     .venv/bin/python scripts/coverage.py --ops sinh,max --runs ts11    # some ops, printed, nothing written
@@ -157,6 +158,34 @@ class Cache:
                 f.write(json.dumps({"op": task[0], "run": task[1], "samples": task[2], "result": result}) + "\n")
 
 
+def seed_from_document(cache: Cache, path: Path, key: str, samples: int) -> int:
+    """Fills a torch-alone ``cache`` from the committed document when that was made with the
+    same fingerprint (versions and op-side code) and sample count; returns how many it added.
+
+    torch alone does not depend on symreg, so a fresh checkout need not redo that half of the
+    sweep (about an hour on 2 cores).
+    """
+    if not path.exists():
+        return 0
+    doc = json.loads(path.read_text())
+    if doc.get("fingerprints", {}).get("torch") != key or doc.get("criteria", {}).get("samples") != samples:
+        return 0
+    found = {
+        (op, run, samples): {**by_mode["torch"], "samples": entry["samples"]}
+        for op, entry in doc["ops"].items()
+        for run, by_mode in entry["results"].items()
+        if "torch" in by_mode
+    }
+    found |= {(op, run, samples): {"excluded": reason} for op, reason in doc["excluded"].items() for run in doc["runs"]}
+    count = 0
+    for task, result in found.items():
+        if task not in cache.results:
+            cache.put(task, result)
+            count += 1
+    print(f"[torch] {count} results taken from {path.name} (same fingerprint)", file=sys.stderr)
+    return count
+
+
 # --- the sweep ----------------------------------------------------------------------------------
 
 
@@ -301,15 +330,20 @@ def sweep(args: argparse.Namespace, argv: list[str]) -> dict:
     keys = cov_ops.select(list(cov_ops.load_ops()), args.ops)
     folder = None if args.no_cache else args.cache
     results = {}
+    fingerprints = {mode: fingerprint(mode, found, code) for mode in args.modes}
     for mode in args.modes:
         tasks = [(key, run, args.samples) for key in keys for run in args.runs if applies(mode, run)]
-        results[mode] = run_mode(mode, tasks, Cache(folder, mode, fingerprint(mode, found, code)), args, code)
+        cache = Cache(folder, mode, fingerprints[mode])
+        if mode == "torch" and folder is not None:
+            seed_from_document(cache, JSON, fingerprints[mode], args.samples)
+        results[mode] = run_mode(mode, tasks, cache, args, code)
     meta = {
         "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join(["scripts/coverage.py", *argv]),
         "wall_s": round(time.monotonic() - start),
         "versions": {**found, **({"openvino": cov_openvino.version()} if cov_openvino.MODE in args.modes else {})},
         "symreg_hash": code,
+        "fingerprints": {"torch": fingerprints["torch"]} if "torch" in fingerprints else {},
     }
     return document(keys, results, args, meta)
 

@@ -177,6 +177,29 @@ def test_sweep_stops_when_symreg_is_reinstalled(script, monkeypatch):
         check(force=True)
 
 
+def test_torch_results_are_seeded_from_the_document_of_the_same_fingerprint(script, tmp_path):
+    doc = {
+        "fingerprints": {"torch": "f" * 64},
+        "criteria": {"samples": 3},
+        "runs": {"ts11": {}, "ts17": {}},
+        "ops": {"abs": {"samples": 2, "results": {"ts11": {"torch": {"outcome": "pass"}, "symreg": {}}}}},
+        "excluded": {"rand": "random"},
+    }
+    path = tmp_path / "coverage.json"
+    path.write_text(json.dumps(doc))
+    cache = script.Cache(tmp_path / "cache", "torch", "f" * 64)
+    cache.put(("rand", "ts17", 3), {"outcome": "pass"})  # already cached: kept
+    assert script.seed_from_document(cache, path, "f" * 64, 3) == 2
+    assert cache.results[("abs", "ts11", 3)] == {"outcome": "pass", "samples": 2}
+    assert cache.results[("rand", "ts11", 3)] == {"excluded": "random"}
+    assert cache.results[("rand", "ts17", 3)] == {"outcome": "pass"}
+    assert script.Cache(tmp_path / "cache", "torch", "f" * 64).results == cache.results  # written through
+    fresh = script.Cache(None, "torch", "e" * 64)
+    assert script.seed_from_document(fresh, path, "e" * 64, 3) == 0  # another fingerprint
+    assert script.seed_from_document(fresh, path, "f" * 64, 1) == 0  # another sample count
+    assert fresh.results == {}
+
+
 def _pool_init() -> None:
     return None
 
