@@ -32,80 +32,36 @@ from typing import Optional
 import numpy as np
 import torch
 
-from symreg import _torch_compat, dtypes
+from symreg import dtypes
 from symreg.builder import Builder
 from symreg.errors import ExportError
-from symreg.ops._helpers import cast, constant_like
+from symreg.ops._helpers import (
+    arange,
+    cast,
+    constant_like,
+    dim,
+    ints,
+    rank_of,
+    reduce,
+    shape_part,
+    to_0d,
+    to_1d,
+    unsqueeze,
+)
 from symreg.registry import op
-
-
-def _ints(g: Builder, values) -> object:
-    return g.constant(np.asarray(values, dtype=np.int64))
-
-
-def _constant_of(value):
-    """A tensor argument's Python value when it is a constant (under either exporter), else None.
-
-    Belongs in the builder (``g.constant_value``): under TorchScript a constant argument of a
-    tensor parameter is a graph value, under dynamo a Python value.
-    """
-    if not _torch_compat.is_graph_value(value):
-        return value
-    try:
-        found = _torch_compat.constant_value(value)
-    except LookupError:
-        return None
-    return found[0] if isinstance(found, list) and len(found) == 1 else found
-
-
-def _reduce(g: Builder, kind: str, x, axes: list[int], keepdims: int = 1):
-    """``ReduceMax``/``ReduceSum``... over ``axes``: attribute below opset 18 (13 for ReduceSum), input above."""
-    threshold = 13 if kind == "ReduceSum" else 18
-    if g.opset >= threshold:
-        return g.op(kind, x, _ints(g, axes), keepdims=keepdims)
-    return g.op(kind, x, axes=axes, keepdims=keepdims)
-
-
-def _unsqueeze(g: Builder, x, axes: list[int]):
-    if g.opset >= 13:
-        return g.op("Unsqueeze", x, _ints(g, axes))
-    return g.op("Unsqueeze", x, axes=axes)
-
-
-def _dims(g: Builder, x, axes: list[int]):
-    """``shape(x)[axes]`` as a 1-d int64 tensor (``axes`` non-negative)."""
-    return g.op("Gather", g.op("Shape", x), _ints(g, axes), axis=0)
-
-
-def _arange(g: Builder, n):
-    """``0 .. n-1`` (int64) for a 1-element int64 ``n``: ``Range`` from opset 11, ``NonZero`` of ones below."""
-    if g.opset >= 11:
-        scalar = g.op("Squeeze", n, _ints(g, [0])) if g.opset >= 13 else g.op("Squeeze", n, axes=[0])
-        return g.op("Range", g.constant(np.int64(0)), scalar, g.constant(np.int64(1)))
-    ones = g.op("ConstantOfShape", n, value=np.ones(1, dtype=np.int64))
-    return g.op("Reshape", g.op("NonZero", ones), _ints(g, [-1]))
 
 
 def _on_1d(g: Builder, fn, x, *others):
     """``fn(x, *others)`` for a 0-d ``x`` computed on 1-element views and reshaped back: ONNX
     ``Softmax`` takes no 0-d input, and the TorchScript exporter computes arithmetic on 0-d
-    float64 values in float32 (see ``_float64`` in math.py; belongs in _helpers)."""
-    one, scalar = _ints(g, [1]), _ints(g, np.zeros(0, dtype=np.int64))
-    y = fn(g.op("Reshape", x, one), *(g.op("Reshape", o, one) for o in others))
-    return g.op("Reshape", y, scalar)
-
-
-def _rank(g: Builder, x, what: str) -> int:
-    rank = g.rank(x)
-    if rank is None:
-        raise ExportError(f"{g.overload}: the rank of {what} is unknown; export with inputs of known rank")
-    return rank
+    float64 values in float32."""
+    return to_0d(g, fn(to_1d(g, x), *(to_1d(g, o) for o in others)))
 
 
 def _causal_keep(g: Builder, query, key, lq: int, lk: int):
     """[L, S] bool, True where col <= row (torch's ``ones(L, S).tril()``); ``lq``, ``lk``: their ranks."""
-    rows = _unsqueeze(g, _arange(g, _dims(g, query, [lq - 2])), [1])
-    cols = _arange(g, _dims(g, key, [lk - 2]))
+    rows = unsqueeze(g, arange(g, dim(g, query, lq - 2)), [1])
+    cols = arange(g, dim(g, key, lk - 2))
     return g.op("Not", g.op("Greater", cols, rows))
 
 
@@ -119,22 +75,11 @@ def _repeat_heads(g: Builder, x, query, rank: int, rq: int):
     ``rank``, ``rq``: the ranks of x and query."""
     if rank < 3 or rq < 3:
         return x
-    shape = g.op("Shape", x)
-    heads = _dims(g, x, [rank - 3])
-    repeats = g.op("Div", _dims(g, query, [rq - 3]), heads)
-    expanded_shape = g.op(
-        "Concat",
-        g.op("Gather", shape, _ints(g, list(range(rank - 2))), axis=0),
-        repeats,
-        g.op("Gather", shape, _ints(g, [rank - 2, rank - 1]), axis=0),
-        axis=0,
-    )
-    expanded = g.op("Expand", _unsqueeze(g, x, [rank - 2]), expanded_shape)
-    tail = [_ints(g, [-1]), g.op("Gather", shape, _ints(g, [rank - 2, rank - 1]), axis=0)]
-    if rank > 3:
-        tail.insert(0, g.op("Gather", shape, _ints(g, list(range(rank - 3))), axis=0))
-    out_shape = g.op("Concat", *tail, axis=0)
-    return g.op("Reshape", expanded, out_shape)
+    repeats = g.op("Div", dim(g, query, rq - 3), dim(g, x, rank - 3))
+    lead, last_two = shape_part(g, x, 0, rank - 2), shape_part(g, x, rank - 2, rank)
+    expanded = g.op("Expand", unsqueeze(g, x, [rank - 2]), g.op("Concat", lead, repeats, last_two, axis=0))
+    heads_and_before = [shape_part(g, x, 0, rank - 3)] if rank > 3 else []
+    return g.op("Reshape", expanded, g.op("Concat", *heads_and_before, ints(g, [-1]), last_two, axis=0))
 
 
 def _sqrt_scale(g: Builder, query, scale: float | None):
@@ -145,7 +90,7 @@ def _sqrt_scale(g: Builder, query, scale: float | None):
     if shape is not None and shape[-1] is not None:
         return constant_like(g, [math.sqrt(1.0 / math.sqrt(shape[-1]))], query)
     # computed in float64 and rounded once, as torch computes the scale (a double)
-    e = cast(g, _dims(g, query, [_rank(g, query, "query") - 1]), torch.float64)
+    e = cast(g, dim(g, query, rank_of(g, query, "query") - 1), torch.float64)
     root = g.op("Sqrt", g.op("Div", g.constant(np.ones(1, dtype=np.float64)), g.op("Sqrt", e)))
     return cast(g, root, g.dtype(query) or torch.float32)
 
@@ -153,9 +98,9 @@ def _sqrt_scale(g: Builder, query, scale: float | None):
 def _scores(g: Builder, query, key, attn_mask, is_causal, scale: float | None, rk: int | None = None):
     """(masked scaled scores [..., L, S], their rank); ``rk``: key's rank where the exporter
     cannot tell (a key the rule built)."""
-    causal = _constant_of(is_causal)
-    rq = _rank(g, query, "query")
-    rk = _rank(g, key, "key") if rk is None else rk
+    causal = g.constant_value(is_causal)
+    rq = rank_of(g, query, "query")
+    rk = rank_of(g, key, "key") if rk is None else rk
     root = _sqrt_scale(g, query, scale)
     perm = list(range(rk))
     perm[-1], perm[-2] = perm[-2], perm[-1]
@@ -177,7 +122,7 @@ def _scores(g: Builder, query, key, attn_mask, is_causal, scale: float | None, r
 def safe_softmax(g: Builder, x, axis: int, rank: int | None = None, dtype: torch.dtype | None = None):
     """``Softmax`` over ``axis`` with rows that are all -inf giving 0 (torch's ``_safe_softmax``);
     ``rank``, ``dtype``: x's where the exporter cannot tell (a value the rule built)."""
-    rank = _rank(g, x, "the input") if rank is None else rank
+    rank = rank_of(g, x) if rank is None else rank
     dtype = dtype or g.dtype(x) or torch.float32
     axis = axis % rank if rank else 0
     if g.opset < 13 and axis != rank - 1:
@@ -189,52 +134,61 @@ def safe_softmax(g: Builder, x, axis: int, rank: int | None = None, dtype: torch
     # x == -inf as x < -max (Equal takes no floats below opset 11, IsInf none below 10)
     lowest = -float(np.finfo(dtypes.numpy_dtype(dtype)).max)
     unmasked = cast(g, g.op("Not", g.op("Less", x, constant_like(g, [lowest], x))), torch.float32)
-    masked_row = g.op("Less", _reduce(g, "ReduceMax", unmasked, [axis]), g.constant(np.full(1, 0.5, dtype=np.float32)))
+    any_unmasked = reduce(g, "ReduceMax", unmasked, [axis], True)
+    masked_row = g.op("Less", any_unmasked, g.constant(np.full(1, 0.5, dtype=np.float32)))
     return g.op("Where", masked_row, constant_like(g, [0.0], x), y)
 
 
-@op("aten::_safe_softmax", opset=9, exporters=("torchscript",))
-def aten__safe_softmax(g: Builder, x, dim: int, dtype: Optional[int] = None):
-    """``Softmax`` with rows that are all -inf giving 0; below opset 13 (whose ``Softmax``
-    flattens from ``axis``) the softmax axis is moved last with ``Transpose``."""
-    if dtype is not None:
-        if dtype not in _SCALAR_TYPES:
-            raise ExportError(f"{g.overload}: dtype={dtype} (a torch ScalarType) is not a float type symreg knows")
-        x = cast(g, x, _SCALAR_TYPES[dtype])
-    if _rank(g, x, "the input") == 0:
-        return _on_1d(g, lambda v: safe_softmax(g, v, 0, 1), x)
-    return safe_softmax(g, x, dim)
-
-
-#: torch ScalarType numbers (as TorchScript passes a ``dtype=`` argument) of the float types.
-_SCALAR_TYPES = {5: torch.float16, 6: torch.float32, 7: torch.float64, 15: torch.bfloat16}
+@op("aten::_safe_softmax", opset=9)
+def aten__safe_softmax(g: Builder, x, dim: int, dtype=None):
+    """``Softmax`` with rows that are all -inf giving 0, in ``dtype`` if given; opset 9+. Below
+    opset 13 (whose ``Softmax`` flattens from ``axis``) the softmax axis is moved last with
+    ``Transpose``. Both exporters: torchlib's reduces a 0-d input over axis 0, which ONNX shape
+    inference rejects."""
+    # rank and dtype from the input: under dynamo the values a rule builds carry neither
+    rank, wanted = rank_of(g, x), dtypes.argument_dtype(g.constant_value(dtype))  # c10's int or a torch.dtype
+    if wanted is not None:
+        x = cast(g, x, wanted)
+    wanted = wanted or g.dtype(x)
+    if rank == 0:
+        return _on_1d(g, lambda v: safe_softmax(g, v, 0, 1, wanted), x)
+    return safe_softmax(g, x, dim, rank, wanted)
 
 
 @op("aten::_scaled_dot_product_flash_attention_for_cpu", opset=9)
 def aten__scaled_dot_product_flash_attention_for_cpu(
-    g: Builder, query, key, value, dropout_p: float = 0.0, is_causal: bool = False, attn_mask=None, scale: Optional[float] = None
+    g: Builder,
+    query,
+    key,
+    value,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    attn_mask=None,
+    scale: Optional[float] = None,
 ):
     """(output, logsumexp): SDPA as above, and ``ReduceLogSumExp`` of the masked scaled scores
-    over S ([B, H, L] in the query's dtype; -inf for a fully masked row)."""
+    over S ([B, H, L] in the query's dtype; -inf for a fully masked row); opset 9+. Both
+    exporters: torchlib's logsumexp is zeros. ``dropout_p > 0`` (random) is refused."""
     if dropout_p:
         raise ExportError(f"{g.overload}: dropout_p={dropout_p} is random; export with dropout_p=0.0")
     scores, rank = _scores(g, query, key, attn_mask, is_causal, scale)
     weights = safe_softmax(g, scores, -1, rank, g.dtype(query))
-    lse = _reduce(g, "ReduceLogSumExp", scores, [rank - 1], keepdims=0)
+    lse = reduce(g, "ReduceLogSumExp", scores, [rank - 1], False)
     return g.op("MatMul", weights, value), lse
 
 
 @op("aten::_softmax_backward_data", opset=9, exporters=("torchscript",))
 def aten__softmax_backward_data(g: Builder, grad, output, dim: int, input_dtype: int):
-    """``output * (grad - sum(grad * output, dim))``, in ``input_dtype``."""
-    rank = _rank(g, output, "output")
+    """``output * (grad - sum(grad * output, dim))``, in ``input_dtype``; opset 9+. TorchScript
+    only: torchlib's is right."""
+    rank = rank_of(g, output, "output")
 
     def backward(grad, output):
-        total = _reduce(g, "ReduceSum", g.op("Mul", grad, output), [dim % max(rank, 1)])
+        total = reduce(g, "ReduceSum", g.op("Mul", grad, output), [dim % max(rank, 1)], True)
         return g.op("Mul", output, g.op("Sub", grad, total))
 
     result = backward(grad, output) if rank else _on_1d(g, backward, grad, output)
-    wanted = _SCALAR_TYPES.get(input_dtype)
+    wanted = dtypes.argument_dtype(input_dtype)
     return result if wanted is None or wanted == g.dtype(output) else cast(g, result, wanted)
 
 
@@ -250,10 +204,12 @@ def aten_scaled_dot_product_attention(
     scale: Optional[float] = None,
     enable_gqa: bool = False,
 ):
-    """torch's math SDPA from standard ops (see the module docstring); opset 9 and up."""
-    rk = _rank(g, key, "key")
+    """torch's math SDPA from standard ops (see the module docstring); opset 9+. Both exporters:
+    torch's TorchScript rule starts at opset 14 and mishandles GQA, computed ``is_causal`` and
+    fully masked rows; torchlib repeats GQA heads on the wrong dim."""
+    rk = rank_of(g, key, "key")
     if enable_gqa:
-        rq, rv = _rank(g, query, "query"), _rank(g, value, "value")
+        rq, rv = rank_of(g, query, "query"), rank_of(g, value, "value")
         key, value = _repeat_heads(g, key, query, rk, rq), _repeat_heads(g, value, query, rv, rq)
     scores, rank = _scores(g, query, key, attn_mask, is_causal, scale, rk)
     weights = safe_softmax(g, scores, -1, rank, g.dtype(query))

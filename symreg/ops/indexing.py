@@ -1,234 +1,168 @@
-"""Indexing: triangular masks, diagonals, scatter into slices, nonzero, combinations and block matrices.
+"""Indexing: reads by index or mask, diagonals, triangles, nonzero, grids, combinations and block matrices.
 
 Shapes are computed in the graph (``Shape``/``Gather``), so every rule works with dynamic
-dims. Below opset 11 ONNX has no ``Range``; ``_arange`` counts with ``NonZero`` of a
-``ConstantOfShape`` of ones instead, so the rules serve opset 9 too.
+dims. Below opset 11 ONNX has no ``Range``; :func:`symreg.ops._helpers.arange` counts with
+``NonZero`` there, so most rules serve opset 9 too.
+
+The public functions (``wrap_index``, ``append_zero``, ``minimum``, ``maximum``) serve the
+writes of :mod:`symreg.ops.scatter` too; ``promoted`` serves ``diff`` of :mod:`symreg.ops.scans`.
 Rules are in alphabetical order of their op.
 """
 
 from __future__ import annotations
+
+import itertools
+from typing import Any, Optional
 
 import numpy as np
 import torch
 
 from symreg import dtypes
 from symreg.builder import Builder
+from symreg.ops._helpers import (
+    arange,
+    cast,
+    constant_like,
+    ints,
+    normalize_dim,
+    rank_of,
+    reshape,
+    shape_part,
+    slice_,
+    to_0d,
+    to_1d,
+)
+from symreg.ops._helpers import dim as dim_size
 from symreg.registry import op
 
-# --- private helpers (shared-code candidates) -------------------------------------------
+_TS = ("torchscript",)
 
 
-def _ints(g: Builder, values) -> object:
-    return g.constant(np.asarray(values, dtype=np.int64))
+# --- shared with symreg.ops.scatter and symreg.ops.scans ------------------------------
 
 
-def _dims_of(g: Builder, x, axes) -> object:
-    """``shape(x)[axes]`` as a 1-d int64 tensor (``axes`` non-negative)."""
-    return g.op("Gather", g.op("Shape", x), _ints(g, list(axes)), axis=0)
+def wrap_index(g: Builder, index: Any, size: Any) -> Any:
+    """``index`` as int64 with negative values wrapped by ``size``, an int64 0-d tensor (the
+    result has ``index``'s shape) or 1-element one (a 0-d ``index`` then gives shape [1])."""
+    index = cast(g, index, torch.int64)
+    return g.op("Where", g.op("Less", index, ints(g, 0)), g.op("Add", index, size), index)
 
 
-def _scalar(g: Builder, v) -> object:
-    return g.op("Reshape", v, _ints(g, np.zeros(0, dtype=np.int64)))
+def append_zero(g: Builder, x: Any, axis: int) -> Any:
+    """``x`` with one zero slice appended along ``axis`` (non-negative): a ``Gather`` target
+    for positions that take nothing (``ConstantOfShape`` + ``Concat``, any dtype, opset 9+)."""
+    rank = rank_of(g, x)
+    parts = [shape_part(g, x, 0, axis), ints(g, [1]), shape_part(g, x, axis + 1, rank)]
+    return g.op("Concat", x, _zeros(g, g.op("Concat", *parts, axis=0), g.dtype(x)), axis=axis)
 
 
-def _arange(g: Builder, n) -> object:
-    """0, 1, ..., n - 1 (int64, 1-d) for a 1-element int64 tensor ``n`` >= 0."""
-    if g.opset >= 11:
-        return g.op("Range", _ints(g, 0), _scalar(g, n), _ints(g, 1))
-    ones = g.op("ConstantOfShape", n, value=np.ones(1, dtype=np.int64))
-    return g.op("Reshape", g.op("NonZero", ones), _ints(g, [-1]))
-
-
-def _min(g: Builder, a, b) -> object:
-    """Elementwise min of int64 tensors (``Min`` takes integers only from opset 12)."""
+def minimum(g: Builder, a: Any, b: Any) -> Any:
+    """Elementwise min of int64 tensors at any opset (``Min`` takes integers only from opset 12)."""
     return g.op("Where", g.op("Less", a, b), a, b)
 
 
-def _max(g: Builder, a, b) -> object:
+def maximum(g: Builder, a: Any, b: Any) -> Any:
+    """Elementwise max of int64 tensors at any opset (``Max`` takes integers only from opset 12)."""
     return g.op("Where", g.op("Less", a, b), b, a)
 
 
-def _zeros(g: Builder, shape, dtype: torch.dtype) -> object:
-    value = np.zeros(1, dtype=dtypes.numpy_dtype(dtype))
-    return g.op("ConstantOfShape", shape, value=value)
-
-
-def _zero_like(g: Builder, x) -> object:
-    """A 1-element zero (False for bool) in ``x``'s dtype, broadcasting like a scalar."""
-    return g.constant(np.zeros(1, dtype=dtypes.numpy_dtype(g.dtype(x))))
-
-
-def _axis(axis: int, rank: int) -> int:
-    return axis + rank if axis < 0 else axis
-
-
-def _diagonal_last(g: Builder, y, offset: int, rank: int) -> object:
-    """The ``offset`` diagonal of the last two dims of ``y`` (rank ``rank`` >= 2), as its last dim."""
-    shape = g.op("Shape", y)
-    batch = g.op("Gather", shape, _ints(g, list(range(rank - 2))), axis=0)
-    n = g.op("Gather", shape, _ints(g, [rank - 2]), axis=0)
-    m = g.op("Gather", shape, _ints(g, [rank - 1]), axis=0)
-    row0, col0 = max(-offset, 0), max(offset, 0)
-    length = _min(g, g.op("Sub", n, _ints(g, [row0])), g.op("Sub", m, _ints(g, [col0])))
-    length = _max(g, length, _ints(g, [0]))
-    r = _arange(g, length)
-    flat_index = g.op("Add", g.op("Mul", g.op("Add", r, _ints(g, [row0])), m), g.op("Add", r, _ints(g, [col0])))
-    flat = g.op("Reshape", y, g.op("Concat", batch, g.op("Mul", n, m), axis=0))
-    return g.op("Gather", flat, flat_index, axis=rank - 2)
-
-
-def _embed_last(g: Builder, x, offset: int, rank: int) -> object:
-    """``x`` (rank ``rank`` >= 1) on the ``offset`` diagonal of two new last dims of size n + |offset|."""
-    shape = g.op("Shape", x)
-    n = g.op("Gather", shape, _ints(g, [rank - 1]), axis=0)
-    size = g.op("Add", n, _ints(g, [abs(offset)]))
-    i = g.op("Reshape", _arange(g, size), _ints(g, [-1, 1]))
-    j = g.op("Reshape", _arange(g, size), _ints(g, [1, -1]))
-    on = g.op("Equal", g.op("Sub", j, i), _ints(g, [offset]))
-    source = i if offset >= 0 else j
-    # off the diagonal, index n: the zero appended to x's last dim
-    index = g.op("Where", on, source, n)
-    return g.op("Gather", _pad_zero(g, x, rank - 1, rank), index, axis=rank - 1)
-
-
-def _positive_index(g: Builder, index, size) -> object:
-    """int64 ``index`` with negative values wrapped by ``size`` (a 1-element int64 tensor)."""
-    index = g.op("Cast", index, to=dtypes.onnx_type(torch.int64))
-    return g.op("Where", g.op("Less", index, _ints(g, [0])), g.op("Add", index, size), index)
-
-
-def _along(g: Builder, v, dim: int, rank: int) -> object:
-    """1-d ``v`` reshaped to broadcast along ``dim`` of a rank-``rank`` tensor: [-1, 1, ..., 1]."""
-    return g.op("Reshape", v, _ints(g, [-1] + [1] * (rank - dim - 1)))
-
-
-def _scatter_elements(g: Builder, data, index, updates, axis: int, reduction: str | None = None) -> object:
-    """``ScatterElements`` (opset 11+), ``Scatter`` below; ``index`` non-negative."""
-    if g.opset < 11:
-        return g.op("Scatter", data, index, updates, axis=axis)
-    if reduction is None:
-        return g.op("ScatterElements", data, index, updates, axis=axis)
-    return g.op("ScatterElements", data, index, updates, axis=axis, reduction=reduction)
-
-
-def _as_vector(g: Builder, x) -> tuple[object, bool]:
-    """``x`` as rank >= 1 (0-d becomes [1]); the flag says to reshape the result back to 0-d."""
-    if g.rank(x) == 0:
-        return g.op("Reshape", x, _ints(g, [1])), True
-    return x, False
-
-
-def _back(g: Builder, y, was_0d: bool) -> object:
-    return g.op("Reshape", y, _ints(g, np.zeros(0, dtype=np.int64))) if was_0d else y
-
-
-def _reduce_sum(g: Builder, x, axis: int) -> object:
-    if g.opset >= 13:
-        return g.op("ReduceSum", x, _ints(g, [axis]), keepdims=0)
-    return g.op("ReduceSum", x, axes=[axis], keepdims=0)
-
-
-def _unsqueeze(g: Builder, x, axis: int) -> object:
-    if g.opset >= 13:
-        return g.op("Unsqueeze", x, _ints(g, [axis]))
-    return g.op("Unsqueeze", x, axes=[axis])
-
-
-def _select(g: Builder, cond, a, b) -> object:
-    """``Where(cond, a, b)``; for bool ``a``/``b`` with And/Or/Not (ORT has no bool Where at opset 9)."""
-    if g.dtype(b) == torch.bool:
-        return g.op("Or", g.op("And", cond, a), g.op("And", g.op("Not", cond), b))
-    return g.op("Where", cond, a, b)
-
-
-def _pad_zero(g: Builder, x, axis: int, rank: int) -> object:
-    """``x`` with one zero slice appended along ``axis``, a target for indices that pick nothing."""
-    shape = g.op("Shape", x)
-    parts = [_ints(g, [1])]
-    if axis > 0:
-        parts.insert(0, g.op("Gather", shape, _ints(g, list(range(axis))), axis=0))
-    if axis < rank - 1:
-        parts.append(g.op("Gather", shape, _ints(g, list(range(axis + 1, rank))), axis=0))
-    zeros_shape = parts[0] if len(parts) == 1 else g.op("Concat", *parts, axis=0)
-    return g.op("Concat", x, _zeros(g, zeros_shape, g.dtype(x)), axis=axis)
-
-
-def _promoted(g: Builder, values) -> list:
-    """``values`` cast to the dtype torch promotes them to (tensors of Tensor[] arguments)."""
+def promoted(g: Builder, values: list) -> list:
+    """The tensors of a ``Tensor[]`` argument cast to the dtype torch promotes them to
+    (``torch.cat``'s promotion; unchanged where a dtype is unknown)."""
     kinds = [g.dtype(v) for v in values]
     if any(k is None for k in kinds):
         return list(values)
     target = kinds[0]
     for k in kinds[1:]:
         target = torch.promote_types(target, k)
-    return [v if k == target else g.op("Cast", v, to=dtypes.onnx_type(target)) for v, k in zip(values, kinds)]
+    return [v if k == target else cast(g, v, target) for v, k in zip(values, kinds, strict=True)]
 
 
-def _nonzero(g: Builder, x) -> object:
+# --- private helpers --------------------------------------------------------------------
+
+
+def _zeros(g: Builder, shape: Any, dtype: torch.dtype) -> Any:
+    return g.op("ConstantOfShape", shape, value=np.zeros(1, dtype=dtypes.numpy_dtype(dtype)))
+
+
+def _diagonal_last(g: Builder, y: Any, offset: int, rank: int) -> Any:
+    """The ``offset`` diagonal of the last two dims of ``y`` (rank ``rank`` >= 2), as its last dim."""
+    n, m = dim_size(g, y, rank - 2), dim_size(g, y, rank - 1)
+    row0, col0 = max(-offset, 0), max(offset, 0)
+    length = minimum(g, g.op("Sub", n, ints(g, [row0])), g.op("Sub", m, ints(g, [col0])))
+    r = arange(g, maximum(g, length, ints(g, [0])))
+    flat_index = g.op("Add", g.op("Mul", g.op("Add", r, ints(g, [row0])), m), g.op("Add", r, ints(g, [col0])))
+    flat = reshape(g, y, g.op("Concat", shape_part(g, y, 0, rank - 2), g.op("Mul", n, m), axis=0))
+    return g.op("Gather", flat, flat_index, axis=rank - 2)
+
+
+def _embed_last(g: Builder, x: Any, offset: int, rank: int) -> Any:
+    """``x`` (rank ``rank`` >= 1) on the ``offset`` diagonal of two new last dims of size n + |offset|."""
+    n = dim_size(g, x, rank - 1)
+    steps = arange(g, g.op("Add", n, ints(g, [abs(offset)])))
+    i, j = g.op("Reshape", steps, ints(g, [-1, 1])), g.op("Reshape", steps, ints(g, [1, -1]))
+    on = g.op("Equal", g.op("Sub", j, i), ints(g, [offset]))
+    # off the diagonal, index n: the zero appended to x's last dim
+    index = g.op("Where", on, i if offset >= 0 else j, n)
+    return g.op("Gather", append_zero(g, x, rank - 1), index, axis=rank - 1)
+
+
+def _nonzero(g: Builder, x: Any) -> Any:
     """Indices of the nonzero elements, [count, rank] int64; 0-d input gives [count, 0]."""
-    rank = g.rank(x)
+    rank = rank_of(g, x)  # before the Cast: the dynamo exporter knows no rank of new values
     if g.dtype(x) == torch.float64:
-        x = g.op("Cast", x, to=dtypes.onnx_type(torch.bool))  # ORT has no float64 NonZero; NaN is true
+        x = cast(g, x, torch.bool)  # ORT has no float64 NonZero; NaN is true
     if rank == 0:
-        found = g.op("Transpose", g.op("NonZero", g.op("Reshape", x, _ints(g, [1]))), perm=[1, 0])
-        if g.opset >= 10:
-            return g.op("Slice", found, _ints(g, [0]), _ints(g, [0]), _ints(g, [1]))
-        return g.op("Slice", found, starts=[0], ends=[0], axes=[1])
+        found = g.op("Transpose", g.op("NonZero", to_1d(g, x)), perm=[1, 0])
+        return slice_(g, found, [1], [0], [0])
     return g.op("Transpose", g.op("NonZero", x), perm=[1, 0])
 
 
-def _with_dim(g: Builder, shape, dim: int, rank: int, size) -> object:
-    """1-d ``shape`` (length ``rank``) with entry ``dim`` replaced by the 1-element ``size``."""
-    parts = [size]
-    if dim > 0:
-        parts.insert(0, g.op("Gather", shape, _ints(g, list(range(dim))), axis=0))
-    if dim < rank - 1:
-        parts.append(g.op("Gather", shape, _ints(g, list(range(dim + 1, rank))), axis=0))
-    return parts[0] if len(parts) == 1 else g.op("Concat", *parts, axis=0)
+def _with_dim(g: Builder, shape: Any, axis: int, rank: int, size: Any) -> Any:
+    """1-d ``shape`` (length ``rank``) with entry ``axis`` replaced by the 1-element ``size``."""
+    parts = [g.op("Gather", shape, ints(g, list(range(axis))), axis=0), size]
+    parts.append(g.op("Gather", shape, ints(g, list(range(axis + 1, rank))), axis=0))
+    return g.op("Concat", *parts, axis=0)
 
 
-def _triangle(g: Builder, x, diagonal: int, upper: bool) -> object:
+def _triangle(g: Builder, x: Any, diagonal: int, upper: bool) -> Any:
     if g.opset >= 14:
-        return g.op("Trilu", x, _ints(g, diagonal), upper=int(upper))
-    rank = g.rank(x)
-    n, m = _dims_of(g, x, [rank - 2]), _dims_of(g, x, [rank - 1])
-    above = g.op("Sub", g.op("Reshape", _arange(g, m), _ints(g, [1, -1])), g.op("Reshape", _arange(g, n), _ints(g, [-1, 1])))
+        return g.op("Trilu", x, ints(g, diagonal), upper=int(upper))
+    rank = rank_of(g, x)
+    rows, cols = arange(g, dim_size(g, x, rank - 2)), arange(g, dim_size(g, x, rank - 1))
+    above = g.op("Sub", g.op("Reshape", cols, ints(g, [1, -1])), g.op("Reshape", rows, ints(g, [-1, 1])))
     if upper:
-        keep = g.op("Greater", above, _ints(g, [diagonal - 1]))
+        keep = g.op("Greater", above, ints(g, [diagonal - 1]))
     else:
-        keep = g.op("Less", above, _ints(g, [diagonal + 1]))
+        keep = g.op("Less", above, ints(g, [diagonal + 1]))
     if g.dtype(x) == torch.bool:
         return g.op("And", keep, x)  # ORT has no bool Where
-    return g.op("Where", keep, x, _zero_like(g, x))
+    return g.op("Where", keep, x, constant_like(g, [0], x))
 
 
 # --- rules ------------------------------------------------------------------------------
 
 
-@op("aten::argwhere", opset=9, exporters=("torchscript",))
+@op("aten::argwhere", opset=9, exporters=_TS)
 def aten_argwhere(g: Builder, x):
     """``nonzero``: ``Transpose(NonZero(x))``; 0-d input gives [count, 0]. Opset 9+."""
     return _nonzero(g, x)
 
 
-@op("aten::block_diag", opset=9, exporters=("torchscript",))
+@op("aten::block_diag", opset=9, exporters=_TS)
 def aten_block_diag(g: Builder, tensors):
     """The tensors (0-d, 1-d as one row, 2-d) on the diagonal of a zero matrix, in the
     promoted dtype. Opset 9+: each block is padded with zero columns left and right
     (``ConstantOfShape`` of shapes computed in the graph), then the rows are concatenated."""
-    blocks = []
-    for t in _promoted(g, tensors):
-        rank = g.rank(t)
-        blocks.append(t if rank == 2 else g.op("Reshape", t, _ints(g, [1, -1])))
+    blocks = [t if rank_of(g, t) == 2 else g.op("Reshape", t, ints(g, [1, -1])) for t in promoted(g, tensors)]
     dtype = g.dtype(blocks[0])
-    rows = [_dims_of(g, b, [0]) for b in blocks]
-    cols = [_dims_of(g, b, [1]) for b in blocks]
-    zero = _ints(g, [0])
-    total = zero
-    for c in cols:
+    rows = [dim_size(g, b, 0) for b in blocks]
+    cols = [dim_size(g, b, 1) for b in blocks]
+    total = cols[0]
+    for c in cols[1:]:
         total = g.op("Add", total, c)
-    out, before = [], zero
-    for b, r, c in zip(blocks, rows, cols):
+    out, before = [], ints(g, [0])
+    for b, r, c in zip(blocks, rows, cols, strict=True):
         after = g.op("Sub", g.op("Sub", total, before), c)
         left = _zeros(g, g.op("Concat", r, before, axis=0), dtype)
         right = _zeros(g, g.op("Concat", r, after, axis=0), dtype)
@@ -237,167 +171,109 @@ def aten_block_diag(g: Builder, tensors):
     return out[0] if len(out) == 1 else g.op("Concat", *out, axis=0)
 
 
-@op("aten::cartesian_prod", opset=9, exporters=("torchscript",))
+@op("aten::cartesian_prod", opset=9, exporters=_TS)
 def aten_cartesian_prod(g: Builder, tensors):
     """Every combination of the 1-d tensors' elements, [prod(n_i), k], in the promoted dtype
     (one tensor: itself). Opset 9+: each tensor reshaped along its own axis, ``Expand``ed to
     the full grid, flattened, and the columns concatenated."""
-    tensors = _promoted(g, tensors)
+    tensors = promoted(g, tensors)
     if len(tensors) == 1:
         return tensors[0]
     k = len(tensors)
-    grid = g.op("Concat", *[_dims_of(g, t, [0]) for t in tensors], axis=0)
+    grid = g.op("Concat", *[dim_size(g, t, 0) for t in tensors], axis=0)
     columns = []
     for i, t in enumerate(tensors):
-        along = g.op("Reshape", t, _ints(g, [1] * i + [-1] + [1] * (k - i - 1)))
-        columns.append(g.op("Reshape", g.op("Expand", along, grid), _ints(g, [-1, 1])))
+        along = g.op("Reshape", t, ints(g, [1] * i + [-1] + [1] * (k - i - 1)))
+        columns.append(g.op("Reshape", g.op("Expand", along, grid), ints(g, [-1, 1])))
     return g.op("Concat", *columns, axis=1)
 
 
-@op("aten::diag", opset=9, exporters=("torchscript",))
+@op("aten::combinations", opset=9, exporters=_TS)
+def aten_combinations(g: Builder, x, r: int = 2, with_replacement: bool = False):
+    """The ``r``-element combinations of a 1-d ``x``'s elements, ``[count, r]`` in ``itertools``
+    order (torch's): one ``Gather`` at the index tuples. A static length gives them as a
+    constant; a dynamic one as ``NonZero`` of the ``n ** r`` mask ``i1 < i2 < ...`` (``<=`` with
+    replacement). Opset 9+; torch's TorchScript exporter has no rule.
+    """
+    shape = g.shape(x)
+    if r == 0:
+        return g.op("Gather", x, ints(g, np.zeros(0, dtype=np.int64)), axis=0)  # torch: an empty 1-d tensor
+    if shape is not None and shape[0] is not None:
+        pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+        return g.op("Gather", x, ints(g, np.asarray(list(pick(range(shape[0]), r))).reshape(-1, r)), axis=0)
+    steps = arange(g, dim_size(g, x, 0))
+    axes = [g.op("Reshape", steps, ints(g, [-1 if d == k else 1 for d in range(r)])) for k in range(r)]
+    mask = None
+    for a, b in itertools.pairwise(axes):
+        ordered = g.op("Not", g.op("Greater", a, b)) if with_replacement else g.op("Less", a, b)
+        mask = ordered if mask is None else g.op("And", mask, ordered)
+    if mask is None:  # r == 1
+        return g.op("Reshape", x, ints(g, [-1, 1]))
+    return g.op("Gather", x, g.op("Transpose", g.op("NonZero", mask), perm=[1, 0]), axis=0)
+
+
+@op("aten::diag", opset=9, exporters=_TS)
 def aten_diag(g: Builder, x, diagonal: int = 0):
     """1-d: a matrix with ``x`` on diagonal ``diagonal``; 2-d: that diagonal. Opset 9+.
 
     Built by ``Gather`` with indices from ``Range`` (``NonZero`` counting below opset 11);
     off-diagonal entries gather a zero appended to ``x``, so empty inputs work too.
     """
-    if g.rank(x) == 1:
+    if rank_of(g, x) == 1:
         return _embed_last(g, x, diagonal, 1)
     return _diagonal_last(g, x, diagonal, 2)
 
 
-@op("aten::diag_embed", opset=9, exporters=("torchscript",))
+@op("aten::diag_embed", opset=9, exporters=_TS)
 def aten_diag_embed(g: Builder, x, offset: int = 0, dim1: int = -2, dim2: int = -1):
     """``x``'s last dim on diagonal ``offset`` of dims ``dim1``/``dim2`` of the result. Opset 9+.
 
     ``Gather`` of ``x`` padded with a zero builds the two new last dims, a ``Transpose``
     moves them to ``dim1`` and ``dim2``.
     """
-    rank = g.rank(x)
+    rank = rank_of(g, x)
     y = _embed_last(g, x, offset, rank)
-    d1, d2 = _axis(dim1, rank + 1), _axis(dim2, rank + 1)
+    d1, d2 = normalize_dim(dim1, rank + 1), normalize_dim(dim2, rank + 1)
     batch = iter(range(rank - 1))
     perm = [rank - 1 if p == d1 else rank if p == d2 else next(batch) for p in range(rank + 1)]
     return y if perm == list(range(rank + 1)) else g.op("Transpose", y, perm=perm)
 
 
-@op("aten::diagflat", opset=9, exporters=("torchscript",))
+@op("aten::diagflat", opset=9, exporters=_TS)
 def aten_diagflat(g: Builder, x, offset: int = 0):
     """``diag`` of ``x`` flattened. Opset 9+."""
-    return _embed_last(g, g.op("Reshape", x, _ints(g, [-1])), offset, 1)
+    return _embed_last(g, g.op("Reshape", x, ints(g, [-1])), offset, 1)
 
 
-@op(("aten::diagonal", "aten::diagonal_copy"), opset=9, exporters=("torchscript",))
+@op(("aten::diagonal", "aten::diagonal_copy"), opset=9)
 def aten_diagonal(g: Builder, x, offset: int = 0, dim1: int = 0, dim2: int = 1):
     """Diagonal ``offset`` of dims ``dim1``/``dim2``, as the last dim. Opset 9+.
 
     ``Transpose`` moves the two dims last, ``Reshape`` merges them, ``Gather`` picks
     ``(r + max(-offset, 0)) * m + r + max(offset, 0)`` for r in ``Range(length)``.
+    Both exporters: torch's dynamo lowering (``diag`` of a matrix too) multiplies by an
+    ``EyeLike`` mask and sums, so NaN or inf off the diagonal spoil the result.
     """
-    rank = g.rank(x)
-    d1, d2 = _axis(dim1, rank), _axis(dim2, rank)
+    rank = rank_of(g, x)
+    d1, d2 = normalize_dim(dim1, rank), normalize_dim(dim2, rank)
     perm = [d for d in range(rank) if d not in (d1, d2)] + [d1, d2]
     y = x if perm == list(range(rank)) else g.op("Transpose", x, perm=perm)
     return _diagonal_last(g, y, offset, rank)
 
 
-@op("aten::diagonal_scatter", opset=9, exporters=("torchscript",))
-def aten_diagonal_scatter(g: Builder, x, src, offset: int = 0, dim1: int = 0, dim2: int = 1):
-    """``x`` with diagonal ``offset`` of dims ``dim1``/``dim2`` replaced by ``src``. Opset 9+.
-
-    ``Transpose`` moves the two dims last; a mask ``col - row == offset`` (from ``Range``,
-    ``NonZero`` counting below 11) picks ``Gather(src, row - max(-offset, 0))`` on the
-    diagonal and ``x`` elsewhere; ``Transpose`` moves the dims back.
-    """
-    rank = g.rank(x)
-    d1, d2 = _axis(dim1, rank), _axis(dim2, rank)
-    perm = [d for d in range(rank) if d not in (d1, d2)] + [d1, d2]
-    identity = perm == list(range(rank))
-    y = x if identity else g.op("Transpose", x, perm=perm)
-    n, m = _dims_of(g, y, [rank - 2]), _dims_of(g, y, [rank - 1])
-    i = g.op("Reshape", _arange(g, n), _ints(g, [-1, 1]))
-    j = g.op("Reshape", _arange(g, m), _ints(g, [1, -1]))
-    on = g.op("Equal", g.op("Sub", j, i), _ints(g, [offset]))
-    # off the diagonal, index len(src): the zero appended to src's last dim
-    index = g.op("Where", on, g.op("Sub", i, _ints(g, [max(-offset, 0)])), _dims_of(g, src, [rank - 2]))
-    taken = g.op("Gather", _pad_zero(g, src, rank - 2, rank - 1), index, axis=rank - 2)
-    out = _select(g, on, taken, y)
-    return out if identity else g.op("Transpose", out, perm=[perm.index(k) for k in range(rank)])
-
-
-@op("aten::index_add", opset=9, exporters=("torchscript",))
-def aten_index_add(g: Builder, x, dim: int, index, source, alpha: float = 1):
-    """``x`` plus ``alpha * source`` summed into the slices ``index`` names along ``dim``.
-
-    Opset 16+: ``ScatterElements(reduction="add")``. Opset 9-15 (no reduction, and
-    duplicate indices must add up): a one-hot ``Where`` of ``Equal(arange, index)``
-    spreads ``source`` over the ``n`` slices and ``ReduceSum`` adds the duplicates.
-    """
-    x, was_0d = _as_vector(g, x)
-    source, _ = _as_vector(g, source)
-    rank = g.rank(x)
-    d = _axis(dim, rank)
-    n = _dims_of(g, x, [d])
-    idx = _positive_index(g, g.op("Reshape", index, _ints(g, [-1])), n)
-    if alpha != 1:
-        source = g.op("Mul", source, g.constant(np.asarray([alpha]).astype(dtypes.numpy_dtype(g.dtype(source)))))
-    if g.opset >= 16:
-        idx = g.op("Expand", _along(g, idx, d, rank), g.op("Shape", source))
-        return _back(g, g.op("ScatterElements", x, idx, source, axis=d, reduction="add"), was_0d)
-    hit = g.op("Equal", g.op("Reshape", _arange(g, n), _ints(g, [-1, 1])), g.op("Reshape", idx, _ints(g, [1, -1])))
-    for axis in range(2, rank - d + 1):
-        hit = _unsqueeze(g, hit, axis)
-    spread = g.op("Where", hit, _unsqueeze(g, source, d), _zero_like(g, source))
-    return _back(g, g.op("Add", x, _reduce_sum(g, spread, d + 1)), was_0d)
-
-
-@op("aten::index_copy", opset=9, exporters=("torchscript",))
-def aten_index_copy(g: Builder, x, dim: int, index, source):
-    """``x`` with its slices ``index`` along ``dim`` replaced by ``source``'s. Opset 9+:
-    ``ScatterElements`` (``Scatter`` below 11) with ``index`` expanded to ``source``'s shape.
-
-    Overrides torch's rule, which ORT rejects on 0-d inputs; here 0-d is a 1-element vector.
-    """
-    x, was_0d = _as_vector(g, x)
-    source, _ = _as_vector(g, source)
-    rank = g.rank(x)
-    d = _axis(dim, rank)
-    idx = _positive_index(g, g.op("Reshape", index, _ints(g, [-1])), _dims_of(g, x, [d]))
-    idx = g.op("Expand", _along(g, idx, d, rank), g.op("Shape", source))
-    return _back(g, _scatter_elements(g, x, idx, source, d), was_0d)
-
-
-@op("aten::index_fill", opset=9, exporters=("torchscript",))
-def aten_index_fill(g: Builder, x, dim: int, index, value):
-    """``x`` with its slices ``index`` along ``dim`` set to ``value``. Opset 9+: a mask
-    scattered (``ScatterElements``, ``Scatter`` below 11) into zeros, then ``Where``.
-
-    Overrides torch's rule, which ORT rejects on 0-d inputs; here 0-d is a 1-element vector.
-    """
-    x, was_0d = _as_vector(g, x)
-    rank = g.rank(x)
-    d = _axis(dim, rank)
-    n = _dims_of(g, x, [d])
-    idx = _positive_index(g, g.op("Reshape", index, _ints(g, [-1])), n)
-    ones = g.op("Expand", _ints(g, [1]), g.op("Shape", idx))
-    hit = _scatter_elements(g, _zeros(g, n, torch.int64), idx, ones, 0)
-    hit = _along(g, g.op("Cast", hit, to=dtypes.onnx_type(torch.bool)), d, rank)
-    value = g.op("Cast", value, to=dtypes.onnx_type(g.dtype(x)))
-    return _back(g, _select(g, hit, value, x), was_0d)
-
-
-@op("aten::index_select", opset=9, exporters=("torchscript",))
+@op("aten::index_select", opset=9, exporters=_TS)
 def aten_index_select(g: Builder, x, dim: int, index):
     """``Gather`` along ``dim``; negative indices wrapped; opset 9+.
 
     Overrides torch's rule, which ORT rejects on a 0-d input (``Gather`` needs rank >= 1):
     here 0-d is gathered as a 1-element vector and reshaped back.
     """
-    x, was_0d = _as_vector(g, x)
-    rank = g.rank(x)
-    d = _axis(dim, rank)
-    idx = _positive_index(g, g.op("Reshape", index, _ints(g, [-1])), _dims_of(g, x, [d]))
-    return _back(g, g.op("Gather", x, idx, axis=d), was_0d)
+    was_0d = rank_of(g, x) == 0
+    axis = 0 if was_0d else normalize_dim(dim, rank_of(g, x))
+    x = to_1d(g, x) if was_0d else x
+    index = wrap_index(g, g.op("Reshape", index, ints(g, [-1])), dim_size(g, x, axis))
+    y = g.op("Gather", x, index, axis=axis)
+    return to_0d(g, y) if was_0d else y
 
 
 @op("aten::masked_select", opset=9)
@@ -410,8 +286,30 @@ def aten_masked_select(g: Builder, x, mask):
     """
     x = g.op("Expand", x, g.op("Shape", mask))
     mask = g.op("Expand", mask, g.op("Shape", x))
-    flat = _ints(g, [-1])
+    flat = ints(g, [-1])
     return g.op("Compress", g.op("Reshape", x, flat), g.op("Reshape", mask, flat), axis=0)
+
+
+@op("aten::meshgrid", opset=9, exporters=_TS)
+def aten_meshgrid(g: Builder, tensors, indexing: Optional[str] = None):
+    """Each 1-d input reshaped to its own axis and ``Expand``-ed to the grid's shape (opset 9+).
+
+    ``indexing="xy"`` swaps the first two axes of the grid. torch's rule fails on 0-d inputs
+    and on one-tensor lists.
+    """
+    n = len(tensors)
+    flat = [g.op("Reshape", t, ints(g, [-1])) for t in tensors]
+    order = list(range(n))
+    if indexing == "xy" and n >= 2:
+        order[0], order[1] = 1, 0
+    sizes = [g.op("Shape", f) for f in flat]
+    shape = sizes[order[0]] if n == 1 else g.op("Concat", *[sizes[i] for i in order], axis=0)
+    grids = []
+    for i, f in enumerate(flat):
+        view = [1] * n
+        view[order.index(i)] = -1
+        grids.append(g.op("Expand", g.op("Reshape", f, ints(g, view)), shape))
+    return grids
 
 
 @op("aten::nonzero", opset=9)
@@ -424,106 +322,69 @@ def aten_nonzero(g: Builder, x):
     return _nonzero(g, x)
 
 
-@op("aten::nonzero_numpy", opset=9, exporters=("torchscript",))
+@op("aten::nonzero_numpy", opset=9, exporters=_TS)
 def aten_nonzero_numpy(g: Builder, x):
     """``nonzero(as_tuple=True)``: one int64 vector of indices per dim (a 0-d input counts as
     1-d, as in torch), each a ``Gather`` of a column of ``Transpose(NonZero(x))``. Opset 9+.
 
     Overrides torch's rule, whose graph fails ONNX shape inference on a 0-d input.
     """
-    if g.rank(x) == 0:
-        x = g.op("Reshape", x, _ints(g, [1]))
-    found = _nonzero(g, x)
-    return [g.op("Gather", found, g.constant(np.int64(j)), axis=1) for j in range(g.rank(x))]
+    rank = rank_of(g, x)
+    found = _nonzero(g, to_1d(g, x) if rank == 0 else x)
+    return [g.op("Gather", found, ints(g, j), axis=1) for j in range(max(rank, 1))]
 
 
 @op("aten::nonzero_static", opset=9)
-def aten_nonzero_static(g: Builder, x, size: int, fill_value: int = -1):
+def aten_nonzero_static(g: Builder, x, size, fill_value: int = -1):
     """``nonzero`` cut or padded with ``fill_value`` rows to exactly ``size`` rows. Opset 9+:
-    ``Concat`` of the indices with ``size`` filler rows, then ``Slice`` of the first ``size``."""
-    found = _nonzero(g, x)
-    rank = g.rank(x)
-    filler = g.op("ConstantOfShape", _ints(g, [size, rank]), value=np.asarray([fill_value], dtype=np.int64))
-    both = g.op("Concat", found, filler, axis=0)
-    if g.opset >= 10:
-        return g.op("Slice", both, _ints(g, [0]), _ints(g, [size]), _ints(g, [0]))
-    return g.op("Slice", both, starts=[0], ends=[size], axes=[0])
+    ``Concat`` of the indices with ``size`` filler rows, then ``Slice`` of the first ``size``.
 
-
-@op("aten::select_scatter", opset=9, exporters=("torchscript",))
-def aten_select_scatter(g: Builder, x, src, dim: int, index: int):
-    """``x`` with ``x.select(dim, index)`` replaced by ``src``: ``Where`` of
-    ``arange == index`` along ``dim``, ``src`` unsqueezed there. Opset 9+."""
-    rank = g.rank(x)
-    d = _axis(dim, rank)
-    n = _dims_of(g, x, [d])
-    at = _ints(g, [index]) if index >= 0 else g.op("Add", n, _ints(g, [index]))
-    hit = _along(g, g.op("Equal", _arange(g, n), at), d, rank)
-    return _select(g, hit, _unsqueeze(g, src, d), x)
-
-
-@op("aten::slice_scatter", opset=9, exporters=("torchscript",))
-def aten_slice_scatter(
-    g: Builder, x, src, dim: int = 0, start: int | None = None, end: int | None = None, step: int = 1
-):
-    """``x`` with ``x[start:end:step]`` along ``dim`` replaced by ``src``. Opset 9+.
-
-    Python's slice bounds are clamped in the graph; position p takes ``src[(p - start) / step]``
-    (``Gather`` from ``src`` padded with a zero slice) where it is in the slice, else ``x[p]``.
+    ``size`` may be computed (torch.export's decompositions of ``combinations`` and ``diag``
+    pass a dynamic dim): the rows then come from the graph (opset 10+: ``Slice`` of computed bounds).
     """
-    rank = g.rank(x)
-    d = _axis(dim, rank)
-    n = _dims_of(g, x, [d])
-    zero = _ints(g, [0])
-
-    def bound(v: int | None, default):
-        if v is None:
-            return default
-        if v < 0:
-            return _max(g, g.op("Add", n, _ints(g, [v])), zero)
-        return _min(g, _ints(g, [v]), n)
-
-    first, stop = bound(start, zero), bound(end, n)
-    p = _arange(g, n)
-    offset = g.op("Sub", p, first)
-    hit = g.op("And", g.op("Not", g.op("Less", p, first)), g.op("Less", p, stop))
-    which = offset
-    if step != 1:
-        which = g.op("Div", offset, _ints(g, [step]))
-        on_step = g.op("Equal", g.op("Mul", which, _ints(g, [step])), offset)
-        hit = g.op("And", hit, on_step)
-    which = g.op("Where", hit, which, _dims_of(g, src, [d]))  # off the slice: the zero pad
-    taken = g.op("Gather", _pad_zero(g, src, d, rank), which, axis=d)
-    return _select(g, _along(g, hit, d, rank), taken, x)
+    found = _nonzero(g, x)
+    rank = rank_of(g, x)
+    fill = np.asarray([fill_value], dtype=np.int64)
+    count = g.constant_value(size)
+    if isinstance(count, int):
+        filler = g.op("ConstantOfShape", ints(g, [count, rank]), value=fill)
+        return slice_(g, g.op("Concat", found, filler, axis=0), [0], [0], [count])
+    count = g.op("Reshape", size, ints(g, [1]))
+    filler = g.op("ConstantOfShape", g.op("Concat", count, ints(g, [rank]), axis=0), value=fill)
+    return slice_(g, g.op("Concat", found, filler, axis=0), [0], [0], [count])
 
 
-@op("aten::take_along_dim", opset=11, exporters=("torchscript",))
-def aten_take_along_dim(g: Builder, x, indices, dim: int | None = None):
+@op("aten::take_along_dim", opset=11)
+def aten_take_along_dim(g: Builder, x, indices, dim: Optional[int] = None):
     """``GatherElements`` (opset 11+) along ``dim`` after broadcasting ``x`` and ``indices``
     in every other dim; ``dim=None`` gathers from ``x`` flattened. Below 11 ONNX has no
-    ``GatherElements``."""
+    ``GatherElements``.
+
+    Both exporters: torch.export's decomposition wraps negative indices with the traced size
+    of ``dim`` (``remainder(index, 5)``), wrong once that dim changes; ``GatherElements``
+    takes negative indices itself.
+    """
     if dim is None:
-        flat = _ints(g, [-1])
+        flat = ints(g, [-1])
         return g.op("GatherElements", g.op("Reshape", x, flat), g.op("Reshape", indices, flat), axis=0)
-    rank = g.rank(x)
-    d = _axis(dim, rank)
-    sx, si = g.op("Shape", x), g.op("Shape", indices)
-    one = _ints(g, [1])
-    sx1, si1 = _with_dim(g, sx, d, rank, one), _with_dim(g, si, d, rank, one)
-    common = g.op("Where", g.op("Equal", sx1, one), si1, sx1)
-    x = g.op("Expand", x, _with_dim(g, common, d, rank, _dims_of(g, x, [d])))
-    indices = g.op("Expand", indices, _with_dim(g, common, d, rank, _dims_of(g, indices, [d])))
-    return g.op("GatherElements", x, indices, axis=d)
+    rank = rank_of(g, x)
+    axis = normalize_dim(dim, rank)
+    one = ints(g, [1])
+    sx, si = _with_dim(g, g.op("Shape", x), axis, rank, one), _with_dim(g, g.op("Shape", indices), axis, rank, one)
+    common = g.op("Where", g.op("Equal", sx, one), si, sx)
+    x = g.op("Expand", x, _with_dim(g, common, axis, rank, dim_size(g, x, axis)))
+    indices = g.op("Expand", indices, _with_dim(g, common, axis, rank, dim_size(g, indices, axis)))
+    return g.op("GatherElements", x, indices, axis=axis)
 
 
-@op("aten::tril", opset=9, exporters=("torchscript",))
+@op("aten::tril", opset=9, exporters=_TS)
 def aten_tril(g: Builder, x, diagonal: int = 0):
     """Lower triangle. Opset 14+: ``Trilu``; opset 9-13: ``Where`` of a mask
     ``col - row <= diagonal`` built from ``Range`` (``NonZero`` counting below 11)."""
     return _triangle(g, x, diagonal, upper=False)
 
 
-@op("aten::triu", opset=9, exporters=("torchscript",))
+@op("aten::triu", opset=9, exporters=_TS)
 def aten_triu(g: Builder, x, diagonal: int = 0):
     """Upper triangle. Opset 14+: ``Trilu``; opset 9-13: ``Where`` of a mask
     ``col - row >= diagonal`` built from ``Range`` (``NonZero`` counting below 11)."""

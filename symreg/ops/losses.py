@@ -11,9 +11,10 @@ targets masked out), ``LogSoftmax``, and the reductions ``none`` (0), ``mean`` (
 0-d float64 values: the TorchScript exporter computes arithmetic on 0-d float64 values in
 float32, so losses of 0-d inputs are computed on shape [1] views and reductions keep their
 dims until the last op.
-Torch's dynamo exporter gets every loss here right but cross entropy with probabilities as
-targets, so the other rules serve the TorchScript exporter only.
-Rules are in alphabetical order of their op.
+
+torchlib (the dynamo exporter) gets most losses right: a rule serves dynamo too only where it
+does not (cross entropy with probabilities as targets, ``binary_cross_entropy_with_logits``'s
+accuracy); the others are TorchScript only. Rules are in alphabetical order of their op.
 """
 
 from __future__ import annotations
@@ -24,28 +25,47 @@ import numpy as np
 import torch
 
 from symreg.builder import Builder
-from symreg.ops._helpers import cast, constant_like, promote_to_float
-from symreg.ops.products import pairwise_distance, reduce, squeeze, to_0d, to_1d, unsqueeze
+from symreg.ops._helpers import (
+    COMPUTE_FLOATS,
+    arange,
+    cast,
+    constant_like,
+    dim,
+    ints,
+    promote_to_float,
+    rank_of,
+    reduce,
+    squeeze,
+    to_0d,
+    to_1d,
+    unsqueeze,
+)
+from symreg.ops.products import pairwise_distance
 from symreg.registry import op
 
+#: torch's ``reduction`` enum, as the aten ops take it.
 NONE, MEAN, SUM = 0, 1, 2
-
-# --- helpers ------------------------------------------------------------------------------
 
 
 def _elementwise_loss(g: Builder, compute, tensors, reduction: int):
     """``compute(*tensors)`` (broadcasting, floats), then the reduction; 0-d inputs computed as shape [1]."""
+    zero_d = all(rank_of(g, t) == 0 for t in tensors if t is not None)
     tensors = [None if t is None else promote_to_float(g, t)[0] for t in tensors]
-    zero_d = all(g.rank(t) == 0 for t in tensors if t is not None)
     if zero_d:
         tensors = [None if t is None else to_1d(g, t) for t in tensors]
     loss = compute(*tensors)
     if reduction == NONE:
         return to_0d(g, loss) if zero_d else loss
-    return reduce(g, "ReduceMean" if reduction == MEAN else "ReduceSum", loss)
+    return _reduced(g, loss, reduction)
+
+
+def _reduced(g: Builder, loss, reduction: int):
+    """The mean (``MEAN``) or sum (``SUM``) of every element of ``loss``, 0-d."""
+    return reduce(g, "ReduceMean" if reduction == MEAN else "ReduceSum", loss, None, False)
 
 
 def _c(g: Builder, value: float, like):
+    """A 1-element constant in ``like``'s dtype, broadcasting as a scalar."""
     return constant_like(g, [value], like)
 
 
@@ -81,47 +101,40 @@ def _finish(g: Builder, loss, reduction: int, was_1d: bool, denominator=None):
     if reduction == NONE:
         out = squeeze(g, loss, [1])
         return to_0d(g, out) if was_1d else out
-    if reduction == SUM:
-        return reduce(g, "ReduceSum", loss)
-    if denominator is None:
-        return reduce(g, "ReduceMean", loss)
-    total = reduce(g, "ReduceSum", loss, keepdims=True)
-    return to_0d(g, g.op("Div", total, reduce(g, "ReduceSum", denominator, keepdims=True)))
+    if reduction == SUM or denominator is None:
+        return _reduced(g, loss, reduction)
+    total = reduce(g, "ReduceSum", loss, None, True)
+    return to_0d(g, g.op("Div", total, reduce(g, "ReduceSum", denominator, None, True)))
 
 
 def _class_inputs(g: Builder, x, target):
-    """(input with classes on axis 1, target, whether the input was 1-d): (C,) or 0-d with a 0-d target become (1, C)."""
-    if g.rank(x) <= 1:
-        x = g.op("Reshape", x, g.constant([1, -1]))
-        return x, g.op("Reshape", target, g.constant([1])), True
+    """(input with classes on axis 1, target, whether the input was 1-d): (C,) with a 0-d target becomes (1, C)."""
+    if rank_of(g, x) <= 1:
+        return g.op("Reshape", x, ints(g, [1, -1])), to_1d(g, target), True
     return x, target, False
-
-
-def _classes(g: Builder, x):
-    """The class count (axis 1 of ``x``) as a shape-[1] int64 tensor."""
-    return g.op("Gather", g.op("Shape", x), g.constant([1]))
 
 
 def _one_hot(g: Builder, index, x):
     """A bool mask (N, C, d...): True where the class is ``index`` (N, d...), for ``x`` (N, C, d...)."""
     values = g.constant(np.asarray([0.0, 1.0], dtype=np.float32))
-    return cast(g, g.op("OneHot", index, _classes(g, x), values, axis=1), torch.bool)
+    return cast(g, g.op("OneHot", index, dim(g, x, 1), values, axis=1), torch.bool)
 
 
 def _pick(g: Builder, x, mask):
     """x at the masked class of each position, (N, 1, d...)."""
-    return reduce(g, "ReduceSum", g.op("Where", mask, x, _c(g, 0.0, x)), [1], keepdims=True)
+    return reduce(g, "ReduceSum", g.op("Where", mask, x, _c(g, 0.0, x)), [1], True)
 
 
 def _class_view(g: Builder, weight, rank: int):
-    """A (C,) weight as (C, 1, ...) so that it broadcasts over (N, C, d...)."""
-    return unsqueeze(g, weight, list(range(1, rank - 1))) if rank > 2 else weight
+    """A (C,) weight as (C, 1, ...) so that it broadcasts over a rank-``rank`` (N, C, d...)."""
+    return unsqueeze(g, weight, list(range(1, rank - 1)))
 
 
 def _nll(g: Builder, x, target, weight, ignore_index: int, dtype: torch.dtype):
-    """The unreduced NLL loss (N, 1, d...) of log-probabilities ``x`` (N, C, d...) in ``dtype``, and its weights (N, 1, d...)."""
-    ignored = g.op("Equal", target, g.constant(np.asarray([ignore_index], dtype=np.int64)))
-    safe = g.op("Where", ignored, g.constant([0]), target)
+    """(unreduced NLL loss, weights, kept positions), each (N, 1, d...), of log-probabilities ``x``
+    (N, C, d...) in ``dtype``."""
+    ignored = g.op("Equal", target, ints(g, [ignore_index]))
+    safe = g.op("Where", ignored, ints(g, [0]), target)
     picked = _pick(g, x, _one_hot(g, safe, x))
     keep = unsqueeze(g, g.op("Not", ignored), [1])
     if weight is None:
@@ -134,9 +147,9 @@ def _nll(g: Builder, x, target, weight, ignore_index: int, dtype: torch.dtype):
     return g.op("Where", keep, loss, _c(g, 0.0, x)), w, keep
 
 
-def _log_softmax(g: Builder, x):
-    """log_softmax over axis 1 (before opset 13, LogSoftmax flattens from its axis: classes moved last)."""
-    rank = g.rank(x)
+def _log_softmax(g: Builder, x, rank: int):
+    """log_softmax over axis 1 of a rank-``rank`` ``x`` (before opset 13, LogSoftmax flattens from
+    its axis: classes moved last)."""
     if g.opset >= 13 or rank == 2:
         return g.op("LogSoftmax", x, axis=1)
     last = [0, *range(2, rank), 1]
@@ -149,7 +162,8 @@ def _log_softmax(g: Builder, x):
 
 @op("aten::binary_cross_entropy", opset=9, exporters=("torchscript",))
 def aten_binary_cross_entropy(g: Builder, x, target, weight, reduction: int):
-    """-w * (y * max(log x, -100) + (1 - y) * max(log(1 - x), -100)); opset 9+."""
+    """-w * (y * max(log x, -100) + (1 - y) * max(log(1 - x), -100)); opset 9+. TorchScript only
+    (torchlib's is right), as are the rules below that do not say otherwise."""
 
     def compute(x, y, w=None):
         floor = _c(g, -100.0, x)
@@ -181,16 +195,17 @@ def aten_binary_cross_entropy_with_logits(g: Builder, x, target, weight, pos_wei
 
 @op("aten::cosine_embedding_loss", opset=9, exporters=("torchscript",))
 def aten_cosine_embedding_loss(g: Builder, x1, x2, target, margin: float, reduction: int):
-    """cos = <x1, x2> / sqrt((|x1|² + 1e-12)(|x2|² + 1e-12)); 1 - cos where y = 1, max(cos - margin, 0) where y = -1."""
+    """cos = <x1, x2> / sqrt((|x1|² + 1e-12)(|x2|² + 1e-12)); 1 - cos where y = 1,
+    max(cos - margin, 0) where y = -1; opset 9+."""
     x1, _ = promote_to_float(g, x1)
     x2, _ = promote_to_float(g, x2)
     target, _ = promote_to_float(g, target)
-    axis = g.rank(target)  # 1-d inputs have a 0-d target, 2-d inputs a 1-d one
+    axis = rank_of(g, target, "target")  # 1-d inputs have a 0-d target, 2-d inputs a 1-d one
     if axis == 0:
         target = to_1d(g, target)
 
     def sum_of(a, b):
-        return reduce(g, "ReduceSum", g.op("Mul", a, b), [axis], keepdims=axis == 0)
+        return reduce(g, "ReduceSum", g.op("Mul", a, b), [axis], axis == 0)
 
     eps = _c(g, 1e-12, x1)
     denom = g.op("Sqrt", g.op("Mul", g.op("Add", sum_of(x1, x1), eps), g.op("Add", sum_of(x2, x2), eps)))
@@ -201,32 +216,30 @@ def aten_cosine_embedding_loss(g: Builder, x1, x2, target, margin: float, reduct
     loss = g.op("Add", pos, g.op("Where", _equal(g, target, -1.0), neg, zero))
     if reduction == NONE:
         return to_0d(g, loss) if axis == 0 else loss
-    return reduce(g, "ReduceMean" if reduction == MEAN else "ReduceSum", loss)
+    return _reduced(g, loss, reduction)
 
 
 @op("aten::cross_entropy_loss", opset=9)
-def aten_cross_entropy_loss(
-    g: Builder, x, target, weight, reduction: int, ignore_index: int, label_smoothing: float
-):
+def aten_cross_entropy_loss(g: Builder, x, target, weight, reduction: int, ignore_index: int, label_smoothing: float):
     """LogSoftmax over the classes, then NLL of class indices (``OneHot`` mask) or -sum(p * log q)
     of probabilities, with label smoothing as torch applies it; opset 9+ under both exporters.
 
     Replaces torch's rules (``SoftmaxCrossEntropyLoss``, opset 12+), which ORT rejects for
     probabilities as targets: that op takes class indices only.
     """
+    # rank and dtype from the inputs: under dynamo the values a rule builds carry neither
+    rank, dtype = max(rank_of(g, x), 2), g.dtype(x) if g.dtype(x) in COMPUTE_FLOATS else torch.float32
     x, _ = promote_to_float(g, x)
     probabilities = g.dtype(target) is not None and g.dtype(target).is_floating_point
     if probabilities:
         target, _ = promote_to_float(g, target)
-        if g.rank(x) == 1:
-            x, target, was_1d = unsqueeze(g, x, [0]), unsqueeze(g, target, [0]), True
-        else:
-            was_1d = False
+        was_1d = rank_of(g, target) == 1
+        if was_1d:
+            x, target = unsqueeze(g, x, [0]), unsqueeze(g, target, [0])
     else:
         x, target, was_1d = _class_inputs(g, x, target)
-    rank, dtype = g.rank(x), g.dtype(x)
-    lsm = _log_softmax(g, x)
-    classes = cast(g, _classes(g, x), dtype)
+    lsm = _log_softmax(g, x, rank)
+    classes = cast(g, dim(g, x, 1), dtype)
     w_view = None if weight is None else _class_view(g, weight, rank)
     if probabilities:
         if label_smoothing > 0:
@@ -235,21 +248,21 @@ def aten_cross_entropy_loss(
         terms = g.op("Mul", lsm, target)
         if w_view is not None:
             terms = g.op("Mul", terms, w_view)
-        loss = g.op("Neg", reduce(g, "ReduceSum", terms, [1], keepdims=True))
+        loss = g.op("Neg", reduce(g, "ReduceSum", terms, [1], True))
         return _finish(g, loss, reduction, was_1d)
     loss, w, keep = _nll(g, lsm, target, weight, ignore_index, dtype)
     if label_smoothing <= 0:
         return _finish(g, loss, reduction, was_1d, w if reduction == MEAN else None)
     weighted = lsm if w_view is None else g.op("Mul", lsm, w_view)
-    smooth = g.op("Neg", reduce(g, "ReduceSum", weighted, [1], keepdims=True))
+    smooth = g.op("Neg", reduce(g, "ReduceSum", weighted, [1], True))
     smooth = g.op("Where", keep, smooth, _c(g, 0.0, x))
     if reduction == MEAN:
-        denominator = reduce(g, "ReduceSum", w, keepdims=True)
-        loss = g.op("Div", reduce(g, "ReduceSum", loss, keepdims=True), denominator)
-        smooth = g.op("Div", reduce(g, "ReduceSum", smooth, keepdims=True), denominator)
+        denominator = reduce(g, "ReduceSum", w, None, True)
+        loss = g.op("Div", reduce(g, "ReduceSum", loss, None, True), denominator)
+        smooth = g.op("Div", reduce(g, "ReduceSum", smooth, None, True), denominator)
     elif reduction == SUM:
-        loss = reduce(g, "ReduceSum", loss, keepdims=True)
-        smooth = reduce(g, "ReduceSum", smooth, keepdims=True)
+        loss = reduce(g, "ReduceSum", loss, None, True)
+        smooth = reduce(g, "ReduceSum", smooth, None, True)
     total = g.op(
         "Add",
         g.op("Mul", loss, _c(g, 1.0 - label_smoothing, x)),
@@ -316,38 +329,31 @@ def aten_multi_margin_loss(g: Builder, x, target, p: float, margin: float, weigh
     h = g.op("Where", mask, _c(g, 0.0, x), h)
     if weight is not None:
         h = g.op("Mul", h, unsqueeze(g, g.op("Gather", weight, target), [1]))
-    loss = g.op("Div", reduce(g, "ReduceSum", h, [1], keepdims=True), cast(g, _classes(g, x), g.dtype(x)))
+    loss = g.op("Div", reduce(g, "ReduceSum", h, [1], True), cast(g, dim(g, x, 1), g.dtype(x)))
     return _finish(g, loss, reduction, was_1d)
 
 
 @op("aten::multilabel_margin_loss", opset=9, exporters=("torchscript",))
 def aten_multilabel_margin_loss(g: Builder, x, target, reduction: int):
     """sum over valid targets j (those before the first -1) and non-target classes i of
-    max(0, 1 - x[y_j] + x[i]), over C; ``OneHot`` masks, positions from ``Range`` (opset 11+)
-    or ``NonZero`` of ones (opset 9-10)."""
+    max(0, 1 - x[y_j] + x[i]), over C; ``OneHot`` masks, target positions from ``arange``; opset 9+."""
     x, _ = promote_to_float(g, x)
-    was_1d = g.rank(x) <= 1
+    was_1d = rank_of(g, x) <= 1
     if was_1d:
-        x = g.op("Reshape", x, g.constant([1, -1]))
-        target = g.op("Reshape", target, g.constant([1, -1]))
-    classes = _classes(g, x)
-    negative = g.op("Less", target, g.constant([0]))
+        x, target = g.op("Reshape", x, ints(g, [1, -1])), g.op("Reshape", target, ints(g, [1, -1]))
+    classes = dim(g, x, 1)
+    negative = g.op("Less", target, ints(g, [0]))
     as_int = cast(g, negative, torch.int32)
     first = cast(g, g.op("ArgMax", as_int, axis=1, keepdims=1), torch.int64)
-    any_negative = g.op("Greater", reduce(g, "ReduceMax", as_int, [1], True), g.constant(np.asarray([0], dtype=np.int32)))
+    any_negative = g.op("Greater", reduce(g, "ReduceMax", as_int, [1], True), g.constant(np.zeros(1, dtype=np.int32)))
     first = g.op("Where", any_negative, first, classes)
-    if g.opset >= 11:
-        positions = g.op("Range", g.constant(0), squeeze(g, classes, [0]), g.constant(1))
-    else:
-        ones = g.op("ConstantOfShape", classes, value=np.ones(1, dtype=np.int64))
-        positions = g.op("Reshape", g.op("NonZero", ones), g.constant([-1]))
-    valid = g.op("Less", positions, first)  # (N, C_j)
-    safe = g.op("Where", valid, target, g.constant([0]))
+    valid = g.op("Less", arange(g, classes), first)  # (N, C_j)
+    safe = g.op("Where", valid, target, ints(g, [0]))
     values = g.constant(np.asarray([0.0, 1.0], dtype=np.float32))
     hot = cast(g, g.op("OneHot", safe, classes, values, axis=-1), torch.bool)  # (N, C_j, C_i)
     hot = g.op("And", hot, unsqueeze(g, valid, [2]))
     is_target = reduce(g, "ReduceMax", cast(g, hot, torch.int32), [1], True)  # (N, 1, C_i)
-    is_target = g.op("Greater", is_target, g.constant(np.asarray([0], dtype=np.int32)))
+    is_target = g.op("Greater", is_target, g.constant(np.zeros(1, dtype=np.int32)))
     rows = unsqueeze(g, x, [1])  # (N, 1, C_i)
     picked = reduce(g, "ReduceSum", g.op("Where", hot, rows, _c(g, 0.0, x)), [2], True)  # (N, C_j, 1)
     terms = g.op("Max", g.op("Add", g.op("Sub", _c(g, 1.0, x), picked), rows), _c(g, 0.0, x))
@@ -422,7 +428,7 @@ def aten_triplet_margin_loss(
     anchor, _ = promote_to_float(g, anchor)
     positive, _ = promote_to_float(g, positive)
     negative, _ = promote_to_float(g, negative)
-    rank = max(g.rank(anchor), g.rank(positive), g.rank(negative))
+    rank = max(rank_of(g, anchor, "anchor"), rank_of(g, positive, "positive"), rank_of(g, negative, "negative"))
     d_pos = pairwise_distance(g, anchor, positive, p, eps, True)
     d_neg = pairwise_distance(g, anchor, negative, p, eps, True)
     if swap:
@@ -430,4 +436,4 @@ def aten_triplet_margin_loss(
     loss = g.op("Max", g.op("Sub", g.op("Add", d_pos, _c(g, margin, d_pos)), d_neg), _c(g, 0.0, d_pos))
     if reduction == NONE:
         return squeeze(g, loss, [rank - 1])
-    return reduce(g, "ReduceMean" if reduction == MEAN else "ReduceSum", loss)
+    return _reduced(g, loss, reduction)

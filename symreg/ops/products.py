@@ -6,69 +6,49 @@ and ``tensordot`` only from opset 12, through ``Einsum``); its rules for
 0-d, and compute cosine similarity with one clamp of the product of the norms where torch
 clamps each norm. ``cov``/``corrcoef`` fail under both exporters. Every lowering here is a
 composition of ``MatMul``, ``Mul``, reductions and shape ops, valid from opset 9.
-The shape helpers at the top (``reduce``, ``unsqueeze``, ``squeeze``, ``vector_norm``)
-serve the losses module too.
-Rules are in alphabetical order of their op.
+
+:func:`vector_norm` and :func:`pairwise_distance` are public: the losses module
+(``triplet_margin_loss``) computes its distances with them. Rules are in alphabetical order
+of their op.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
-import numpy as np
 import torch
 
 from symreg.builder import Builder
-from symreg.ops._helpers import cast, constant_like, promote_to_float
+from symreg.errors import ExportError
+from symreg.ops._helpers import (
+    cast,
+    constant_like,
+    ints,
+    promote_to_float,
+    rank_of,
+    reduce,
+    reshape,
+    shape_part,
+    squeeze,
+    to_0d,
+    to_1d,
+    unsqueeze,
+)
 from symreg.registry import op
-
-# --- opset-independent shape and reduction helpers ----------------------------------------
-
-
-def reduce(g: Builder, op_type: str, x, axes: Sequence[int] | None = None, keepdims: bool = False):
-    """``op_type`` (ReduceSum, ReduceMax, ...) over ``axes`` (None: all), axes as attribute or input by opset."""
-    if axes is None:
-        return g.op(op_type, x, keepdims=int(keepdims))
-    axes = list(axes)
-    if g.opset >= 18 or (op_type == "ReduceSum" and g.opset >= 13):
-        return g.op(op_type, x, g.constant(np.asarray(axes, dtype=np.int64)), keepdims=int(keepdims))
-    return g.op(op_type, x, axes=axes, keepdims=int(keepdims))
-
-
-def unsqueeze(g: Builder, x, axes: Sequence[int]):
-    if g.opset >= 13:
-        return g.op("Unsqueeze", x, g.constant(np.asarray(list(axes), dtype=np.int64)))
-    return g.op("Unsqueeze", x, axes=list(axes))
-
-
-def squeeze(g: Builder, x, axes: Sequence[int]):
-    if g.opset >= 13:
-        return g.op("Squeeze", x, g.constant(np.asarray(list(axes), dtype=np.int64)))
-    return g.op("Squeeze", x, axes=list(axes))
-
-
-def to_1d(g: Builder, x):
-    """A 0-d value as shape [1]: the TorchScript exporter computes arithmetic on 0-d float64 values in float32."""
-    return g.op("Reshape", x, g.constant([1]))
-
-
-def to_0d(g: Builder, x):
-    """A 1-element value as 0-d."""
-    return g.op("Reshape", x, g.constant(np.zeros(0, dtype=np.int64)))
 
 
 def vector_norm(g: Builder, x, p: float, axis: int, keepdims: bool = False):
-    """torch.norm(x, p, axis): p = 0 counts non-zeros, ±inf is max/min |x|, else (sum |x|^p)^(1/p)."""
+    """``torch.linalg.vector_norm(x, p, axis)`` of a float ``x``: p = 0 counts non-zeros (NaN
+    included), ±inf is the max/min of |x|, else (sum |x|^p)^(1/p). A 0-d ``x`` is taken as
+    shape [1] (``axis`` ignored) and gives a 0-d norm, or shape [1] with ``keepdims``."""
     if g.rank(x) == 0:
-        x = g.op("Reshape", x, g.constant([1]))
-        axis = 0
+        x, axis = to_1d(g, x), 0
     a = g.op("Abs", x)
     if p == 0:
         # Equal takes floats from opset 11 only; NaN counts as non-zero, as in torch
         nonzero = g.op("Or", g.op("Greater", a, constant_like(g, [0.0], x)), g.op("IsNaN", a))
-        nonzero = cast(g, nonzero, g.dtype(x))
-        return reduce(g, "ReduceSum", nonzero, [axis], keepdims)
+        ones = g.op("Where", nonzero, constant_like(g, [1.0], x), constant_like(g, [0.0], x))
+        return reduce(g, "ReduceSum", ones, [axis], keepdims)
     if p == math.inf:
         return reduce(g, "ReduceMax", a, [axis], keepdims)
     if p == -math.inf:
@@ -83,9 +63,12 @@ def vector_norm(g: Builder, x, p: float, axis: int, keepdims: bool = False):
     return norm if keepdims else squeeze(g, norm, [axis])
 
 
-def pairwise_distance(g: Builder, x1, x2, p: float, eps: float, keepdim: bool):
-    """torch's pairwise_distance: norm(x1 - x2 + eps, p) over the last dim of the broadcast result."""
-    rank = max(g.rank(x1), g.rank(x2))
+def pairwise_distance(g: Builder, x1, x2, p: float, eps: float, keepdim: bool, rank: int | None = None):
+    """``F.pairwise_distance`` of float ``x1``, ``x2``: ``vector_norm(x1 - x2 + eps, p)`` over the
+    last dim of their broadcast shape; 0-d for two 0-d inputs (computed on shape [1]). ``rank``:
+    the broadcast rank where the exporter cannot tell (values the rule built)."""
+    if rank is None:
+        rank = max(rank_of(g, x1, "x1"), rank_of(g, x2, "x2"))
     if rank == 0:
         x1, x2 = to_1d(g, x1), to_1d(g, x2)
     diff = g.op("Add", g.op("Sub", x1, x2), constant_like(g, [eps], x1))
@@ -94,53 +77,19 @@ def pairwise_distance(g: Builder, x1, x2, p: float, eps: float, keepdim: bool):
     return vector_norm(g, diff, p, rank - 1, keepdim)
 
 
-# --- rules --------------------------------------------------------------------------------
-
-
-@op("aten::pairwise_distance", opset=9)
-def aten_pairwise_distance(g: Builder, x1, x2, p: float, eps: float, keepdim: bool):
-    """norm(x1 - x2 + eps, p) over the last dim (ReduceSum/Max/Min of |d|); opset 9+.
-
-    Replaces torch's TorchScript rule, which keeps a reduced dim of 1-d inputs (its result
-    is 1-d where torch's is 0-d).
-    """
-    x1, _ = promote_to_float(g, x1)
-    x2, _ = promote_to_float(g, x2)
-    return pairwise_distance(g, x1, x2, p, eps, keepdim)
-
-
 def _scaled(g: Builder, x, factor: float, like):
-    """x * factor in ``like``'s dtype (x itself when factor is 1); ``like`` is an input, whose dtype the exporter knows."""
-    if factor == 1:
-        return x
-    dtype = g.dtype(like)
-    if dtype is None:
-        return g.op("Mul", x, g.op("CastLike", g.constant(np.asarray([factor], dtype=np.float64)), like))
-    return g.op("Mul", x, g.constant(np.asarray([factor]), dtype=dtype))
+    """x * factor in ``like``'s dtype (x itself when factor is 1)."""
+    return x if factor == 1 else g.op("Mul", x, constant_like(g, [factor], like))
 
 
 def _add_scaled(g: Builder, x, beta: float, product, alpha: float, like):
-    """beta * x + alpha * product (of ``like``'s dtype), as torch's addmv/addr/addbmm: x (and its NaNs) ignored where beta is 0."""
+    """beta * x + alpha * product (of ``like``'s dtype), as torch's addmv/addr/addbmm: x (and its
+    NaNs) ignored where beta is 0."""
     product = _scaled(g, product, alpha, like)
     if beta == 0:
         # torch's result has the product's shape (x broadcasts to it); the Expand keeps x an input of the graph
         return g.op("Expand", product, g.op("Shape", x))
     return g.op("Add", _scaled(g, x, beta, like), product)
-
-
-def _reshape(g: Builder, x, shape):
-    """Reshape to a computed shape that may hold zeros (``allowzero`` from opset 14)."""
-    if g.opset >= 14:
-        return g.op("Reshape", x, shape, allowzero=1)
-    return g.op("Reshape", x, shape)
-
-
-def _dims(g: Builder, x, start: int, end: int):
-    """Shape(x)[start:end] (an int64 1-d tensor)."""
-    shape = g.op("Shape", x)
-    if g.opset >= 10:
-        return g.op("Slice", shape, g.constant([start]), g.constant([end]))
-    return g.op("Slice", shape, starts=[start], ends=[end])
 
 
 @op("aten::addbmm", opset=9)
@@ -149,7 +98,7 @@ def aten_addbmm(g: Builder, x, batch1, batch2, beta: float, alpha: float):
 
     Both exporters: torch's dynamo lowering scales float64 by float32 alpha/beta (errors ~1e-7).
     """
-    return _add_scaled(g, x, beta, reduce(g, "ReduceSum", g.op("MatMul", batch1, batch2), [0]), alpha, batch1)
+    return _add_scaled(g, x, beta, reduce(g, "ReduceSum", g.op("MatMul", batch1, batch2), [0], False), alpha, batch1)
 
 
 @op("aten::addmv", opset=9)
@@ -167,8 +116,9 @@ def aten_addr(g: Builder, x, vec1, vec2, beta: float, alpha: float):
 
 @op("aten::bilinear", opset=9, exporters=("torchscript",))
 def aten_bilinear(g: Builder, x1, x2, weight, bias):
-    """y[..., o] = x1[..., :] @ W[o] @ x2[..., :] + b[o]: two broadcasting ``MatMul``s; opset 9+."""
-    r1, r2 = g.rank(x1), g.rank(x2)
+    """y[..., o] = x1[..., :] @ W[o] @ x2[..., :] + b[o]: two broadcasting ``MatMul``s; opset 9+.
+    TorchScript only: torchlib's lowering is right."""
+    r1, r2 = rank_of(g, x1, "input1"), rank_of(g, x2, "input2")
     left = g.op("MatMul", unsqueeze(g, x1, [r1 - 1, r1]), weight)  # (..., O, 1, J)
     y = g.op("MatMul", left, unsqueeze(g, x2, [r2 - 1, r2 + 1]))  # (..., O, 1, 1)
     y = squeeze(g, y, [r1, r1 + 1])
@@ -193,16 +143,17 @@ def aten_corrcoef(g: Builder, x):
     return g.op("Where", g.op("Greater", c, one), one, g.op("Where", g.op("Less", c, minus_one), minus_one, c))
 
 
-@op("aten::cosine_similarity", opset=9, exporters=("torchscript",))
+@op("aten::cosine_similarity", opset=9)
 def aten_cosine_similarity(g: Builder, x1, x2, dim: int, eps: float):
     """sum((x1 / max(|x1|, eps)) * (x2 / max(|x2|, eps)), dim) on the broadcast inputs; opset 9+.
 
     Replaces torch's TorchScript rule, which divides by max(|x1| |x2|, eps) (torch clamps each
-    norm) and keeps the reduced dim of 1-d inputs.
+    norm) and keeps the reduced dim of 1-d inputs. Both exporters: torchlib's reduces 0-d inputs
+    over an axis they lack, which ONNX shape inference rejects.
     """
+    rank = max(rank_of(g, x1, "x1"), rank_of(g, x2, "x2"))
     x1, _ = promote_to_float(g, x1)
     x2, _ = promote_to_float(g, x2)
-    rank = max(g.rank(x1), g.rank(x2))
     axis = dim % rank if rank else 0
     x1, x2 = g.op("Expand", x1, g.op("Shape", x2)), g.op("Expand", x2, g.op("Shape", x1))
     if rank == 0:
@@ -212,15 +163,15 @@ def aten_cosine_similarity(g: Builder, x1, x2, dim: int, eps: float):
         norm = g.op("Max", vector_norm(g, x, 2, axis, True), constant_like(g, [eps], x))
         return g.op("Div", x, norm)
 
-    return reduce(g, "ReduceSum", g.op("Mul", unit(x1), unit(x2)), [axis])
+    return reduce(g, "ReduceSum", g.op("Mul", unit(x1), unit(x2)), [axis], False)
 
 
 def _cov(g: Builder, x, correction: int, fweights, aweights):
     """torch.cov: (x - avg) @ (w (x - avg))^T / max(norm, 0), 2-d, and whether torch squeezes it to 0-d."""
     x, _ = promote_to_float(g, x)
-    was_1d = g.rank(x) < 2
+    was_1d = rank_of(g, x) < 2
     if was_1d:
-        x = g.op("Reshape", x, g.constant([1, -1]))
+        x = g.op("Reshape", x, ints(g, [1, -1]))
     # torch sums the weights and computes the norm factor in the weights' own dtype
     w = None
     if aweights is not None:
@@ -228,7 +179,7 @@ def _cov(g: Builder, x, correction: int, fweights, aweights):
     elif fweights is not None:
         w = cast(g, fweights, torch.int64)
     if w is None:
-        w_sum = cast(g, _dims(g, x, 1, 2), g.dtype(x))
+        w_sum = cast(g, shape_part(g, x, 1, 2), g.dtype(x))
         avg = reduce(g, "ReduceMean", x, [1], True)
         norm = g.op("Sub", w_sum, constant_like(g, [correction], x))
     else:
@@ -237,7 +188,7 @@ def _cov(g: Builder, x, correction: int, fweights, aweights):
             share = g.op("Div", reduce(g, "ReduceSum", g.op("Mul", w, aweights), [0], True), w_sum)
             norm = g.op("Sub", w_sum, g.op("Mul", constant_like(g, [correction], w), share))
         else:
-            norm = g.op("Sub", w_sum, g.constant(np.asarray([correction]), dtype=g.dtype(w)))
+            norm = g.op("Sub", w_sum, constant_like(g, [correction], w))
         w, w_sum, norm = (cast(g, v, g.dtype(x)) for v in (w, w_sum, norm))
         avg = g.op("Div", reduce(g, "ReduceSum", g.op("Mul", x, w), [1], True), w_sum)
     zero = constant_like(g, [0.0], x)
@@ -268,20 +219,18 @@ def _letters(term: str, rank: int, ellipsis: str) -> str:
     return term.replace("...", ellipsis[len(ellipsis) - count :] if count else "")
 
 
-@op("aten::einsum", opset=9, exporters=("torchscript",))
+@op("aten::einsum", opset=9)
 def aten_einsum(g: Builder, equation: str, tensors, path: list[int] | None = None):
     """Every operand transposed and unsqueezed to one letter order, multiplied, summed over the
-    contracted letters; opset 9-11 (``Einsum`` from opset 12). Repeated letters in one operand
-    (diagonals) are not supported."""
-    from symreg.errors import ExportError
-
+    contracted letters; opset 9-11 (torch's rule needs ``Einsum``, opset 12). Repeated letters in
+    one operand (diagonals) are refused."""
     equation = equation.replace(" ", "")
     inputs, arrow, output = equation.partition("->")
     terms = inputs.split(",")
-    ranks = [g.rank(t) for t in tensors]
-    ellipsis_rank = max((r - (len(t) - 3) for t, r in zip(terms, ranks) if "..." in t), default=0)
+    ranks = [rank_of(g, t, "an operand") for t in tensors]
+    ellipsis_rank = max((r - (len(t) - 3) for t, r in zip(terms, ranks, strict=True) if "..." in t), default=0)
     ellipsis = "".join(chr(0x100 + i) for i in range(ellipsis_rank))
-    terms = [_letters(t, r, ellipsis) for t, r in zip(terms, ranks)]
+    terms = [_letters(t, r, ellipsis) for t, r in zip(terms, ranks, strict=True)]
     if any(len(set(t)) != len(t) for t in terms):
         raise ExportError(f"aten::einsum: {equation!r} takes a diagonal (a letter twice in one operand)")
     if arrow:
@@ -292,7 +241,7 @@ def aten_einsum(g: Builder, equation: str, tensors, path: list[int] | None = Non
     contracted = [c for t in terms for c in t if c not in output]
     order = list(output) + list(dict.fromkeys(contracted))
     product = None
-    for term, x in zip(terms, tensors):
+    for term, x in zip(terms, tensors, strict=True):
         present = sorted(term, key=order.index)
         if present != list(term):
             x = g.op("Transpose", x, perm=[term.index(c) for c in present])
@@ -301,17 +250,19 @@ def aten_einsum(g: Builder, equation: str, tensors, path: list[int] | None = Non
             x = unsqueeze(g, x, missing)
         product = x if product is None else g.op("Mul", product, x)
     if len(order) > len(output):
-        product = reduce(g, "ReduceSum", product, list(range(len(output), len(order))))
+        product = reduce(g, "ReduceSum", product, list(range(len(output), len(order))), False)
     return product
 
 
-@op("aten::einsum", opset=12, exporters=("torchscript",))
+@op("aten::einsum", opset=12)
 def aten_einsum_12(g: Builder, equation: str, tensors, path: list[int] | None = None):
     """``Einsum`` (opset 12+); where ``...`` stands for different dim counts in different
-    operands (torch broadcasts them, ONNX's Einsum refuses), the composition of opset 9."""
+    operands (torch broadcasts them, ONNX's Einsum refuses), the composition of opset 9. Replaces
+    torch's TorchScript rule and torchlib's, which emit that ``Einsum`` (both exporters)."""
     equation = equation.replace(" ", "")
     terms = equation.partition("->")[0].split(",")
-    counts = {g.rank(t) - (len(term) - 3) for term, t in zip(terms, tensors) if "..." in term}
+    ranks = [rank_of(g, t, "an operand") for t in tensors]
+    counts = {r - (len(term) - 3) for term, r in zip(terms, ranks, strict=True) if "..." in term}
     if len(counts) > 1:
         return aten_einsum(g, equation, tensors, path)
     return g.op("Einsum", *tensors, equation=equation)
@@ -320,23 +271,25 @@ def aten_einsum_12(g: Builder, equation: str, tensors, path: list[int] | None = 
 @op("aten::inner", opset=9, exporters=("torchscript",))
 def aten_inner(g: Builder, a, b):
     """a (..., k) . b (..., k) over the last dims, shape a.shape[:-1] + b.shape[:-1]: ``MatMul``
-    with b's last dim moved first and flattened; ``Mul`` where one is 0-d; opset 9+."""
-    ra, rb = g.rank(a), g.rank(b)
+    with b's last dim moved first and flattened; ``Mul`` where one is 0-d; opset 9+. TorchScript
+    only: torchlib's lowering is right."""
+    ra, rb = rank_of(g, a, "the first operand"), rank_of(g, b, "the second operand")
     if ra == 0 or rb == 0:
         return g.op("Mul", a, b)
     if rb == 1:
         return g.op("MatMul", a, b)
     b_t = g.op("Transpose", b, perm=[rb - 1, *range(rb - 1)])
-    flat = g.op("MatMul", a, g.op("Reshape", b_t, g.constant([0, -1])))
-    shape = g.op("Concat", _dims(g, a, 0, ra - 1), _dims(g, b, 0, rb - 1), axis=0)
-    return _reshape(g, flat, shape)
+    flat = g.op("MatMul", a, g.op("Reshape", b_t, ints(g, [0, -1])))
+    shape = g.op("Concat", shape_part(g, a, 0, ra - 1), shape_part(g, b, 0, rb - 1), axis=0)
+    return reshape(g, flat, shape)
 
 
 @op("aten::kron", opset=9, exporters=("torchscript",))
 def aten_kron(g: Builder, a, b):
     """a and b unsqueezed to (a0, 1, a1, 1, ...) and (1, b0, 1, b1, ...), multiplied, reshaped to
-    (a0 b0, a1 b1, ...); the lower-rank operand gets leading 1s; opset 9+."""
-    ra, rb = g.rank(a), g.rank(b)
+    (a0 b0, a1 b1, ...); the lower-rank operand gets leading 1s; opset 9+. TorchScript only: under
+    dynamo, torch.export decomposes kron (baking the traced sizes into a Reshape) before any rule."""
+    ra, rb = rank_of(g, a, "the first operand"), rank_of(g, b, "the second operand")
     rank = max(ra, rb)
     if rank == 0:
         return g.op("Mul", a, b)
@@ -345,20 +298,36 @@ def aten_kron(g: Builder, a, b):
     if rb < rank:
         b = unsqueeze(g, b, list(range(rank - rb)))
     product = g.op("Mul", unsqueeze(g, a, list(range(1, 2 * rank, 2))), unsqueeze(g, b, list(range(0, 2 * rank, 2))))
-    return _reshape(g, product, g.op("Mul", g.op("Shape", a), g.op("Shape", b)))
+    return reshape(g, product, g.op("Mul", g.op("Shape", a), g.op("Shape", b)))
 
 
 @op("aten::outer", opset=9, exporters=("torchscript",))
 def aten_outer(g: Builder, a, b):
-    """a[:, None] * b (``Unsqueeze`` and ``Mul``); opset 9+ (torch's rule needs Einsum, opset 12)."""
+    """a[:, None] * b (``Unsqueeze`` and ``Mul``); opset 9+ (torch's rule needs Einsum, opset 12).
+    TorchScript only: torchlib's lowering is right."""
     return g.op("Mul", unsqueeze(g, a, [1]), b)
+
+
+@op("aten::pairwise_distance", opset=9)
+def aten_pairwise_distance(g: Builder, x1, x2, p: float, eps: float, keepdim: bool):
+    """norm(x1 - x2 + eps, p) over the last dim (ReduceSum/Max/Min of |d|, see :func:`pairwise_distance`);
+    integer inputs computed in float32; opset 9+.
+
+    Replaces torch's TorchScript rule, which keeps a reduced dim of 1-d inputs (its result
+    is 1-d where torch's is 0-d). Both exporters.
+    """
+    rank = max(rank_of(g, x1, "x1"), rank_of(g, x2, "x2"))  # under dynamo a Cast's output has no rank
+    x1, _ = promote_to_float(g, x1)
+    x2, _ = promote_to_float(g, x2)
+    return pairwise_distance(g, x1, x2, p, eps, keepdim, rank)
 
 
 @op("aten::tensordot", opset=9, exporters=("torchscript",))
 def aten_tensordot(g: Builder, a, b, dims_a: list[int], dims_b: list[int]):
     """Transpose a to (free, contracted) and b to (contracted, free), flatten each to 2-d,
-    ``MatMul``, reshape to a's free dims + b's free dims; opset 9+ (torch's rule needs Einsum)."""
-    ra, rb = g.rank(a), g.rank(b)
+    ``MatMul``, reshape to a's free dims + b's free dims; opset 9+ (torch's rule needs Einsum,
+    opset 12). TorchScript only: torchlib's lowering is right."""
+    ra, rb = rank_of(g, a, "the first operand"), rank_of(g, b, "the second operand")
     dims_a = [d % ra for d in dims_a] if ra else []
     dims_b = [d % rb for d in dims_b] if rb else []
     free_a = [d for d in range(ra) if d not in dims_a]
@@ -367,8 +336,8 @@ def aten_tensordot(g: Builder, a, b, dims_a: list[int], dims_b: list[int]):
     b_t = g.op("Transpose", b, perm=dims_b + free_b) if rb else b
     if dims_a:
         # torch broadcasts contracted dims of size 1 against the other operand's
-        ones_a, ones_b = g.constant([1] * len(free_a)), g.constant([1] * len(free_b))
-        contracted_a, contracted_b = _dims(g, a_t, len(free_a), ra), _dims(g, b_t, 0, len(dims_b))
+        ones_a, ones_b = ints(g, [1] * len(free_a)), ints(g, [1] * len(free_b))
+        contracted_a, contracted_b = shape_part(g, a_t, len(free_a), ra), shape_part(g, b_t, 0, len(dims_b))
         if free_a:
             a_t = g.op("Expand", a_t, g.op("Concat", ones_a, contracted_b, axis=0))
         else:
@@ -377,17 +346,18 @@ def aten_tensordot(g: Builder, a, b, dims_a: list[int], dims_b: list[int]):
             b_t = g.op("Expand", b_t, g.op("Concat", contracted_a, ones_b, axis=0))
         else:
             b_t = g.op("Expand", b_t, contracted_a)
-    free_a_shape = _dims(g, a_t, 0, len(free_a))
-    free_b_shape = _dims(g, b_t, len(dims_b), rb)
-    k = reduce(g, "ReduceProd", _dims(g, b_t, 0, len(dims_b)), [0], True)
+    free_a_shape = shape_part(g, a_t, 0, len(free_a))
+    free_b_shape = shape_part(g, b_t, len(dims_b), rb)
+    k = reduce(g, "ReduceProd", shape_part(g, b_t, 0, len(dims_b)), [0], True)
     m = reduce(g, "ReduceProd", free_a_shape, [0], True)
     n = reduce(g, "ReduceProd", free_b_shape, [0], True)
-    a2 = _reshape(g, a_t, g.op("Concat", m, k, axis=0))
-    b2 = _reshape(g, b_t, g.op("Concat", k, n, axis=0))
-    return _reshape(g, g.op("MatMul", a2, b2), g.op("Concat", free_a_shape, free_b_shape, axis=0))
+    a2 = reshape(g, a_t, g.op("Concat", m, k, axis=0))
+    b2 = reshape(g, b_t, g.op("Concat", k, n, axis=0))
+    return reshape(g, g.op("MatMul", a2, b2), g.op("Concat", free_a_shape, free_b_shape, axis=0))
 
 
 @op("aten::vdot", opset=9, exporters=("torchscript",))
 def aten_vdot(g: Builder, a, b):
-    """sum(a * b) (real inputs: no conjugation); opset 9+."""
-    return reduce(g, "ReduceSum", g.op("Mul", a, b))
+    """sum(a * b) (real inputs: no conjugation), 0-d; opset 9+. TorchScript only: torchlib's
+    lowering is right."""
+    return reduce(g, "ReduceSum", g.op("Mul", a, b), None, False)

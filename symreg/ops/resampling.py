@@ -33,25 +33,18 @@ import torch
 
 from symreg.builder import Builder
 from symreg.errors import ExportError
-from symreg.ops._helpers import cast, cast_back, constant_like, promote_to_float
+from symreg.ops._helpers import (
+    arange,
+    cast,
+    cast_back,
+    constant_like,
+    dim,
+    ints,
+    promote_to_float,
+    reduce,
+    shape_part,
+)
 from symreg.registry import op
-
-# --- shape helpers ---------------------------------------------------------------------
-
-
-def _dim(g: Builder, x, axis: int):
-    """``x``'s size along ``axis`` as a 1-element int64 tensor (a constant where static)."""
-    shape = g.shape(x)
-    if shape is not None and shape[axis] is not None:
-        return g.constant([shape[axis]])
-    return g.op("Gather", g.op("Shape", x), g.constant([axis]), axis=0)
-
-
-def _arange(g: Builder, count):
-    """``[0, 1, ..., count - 1]`` (int64) for a 1-element int64 tensor ``count`` (opset >= 11)."""
-    scalar = g.op("Reshape", count, g.constant(np.zeros(0, dtype=np.int64)))
-    return g.op("Range", g.constant(np.int64(0)), scalar, g.constant(np.int64(1)))
-
 
 # --- grid sampling ---------------------------------------------------------------------
 
@@ -68,8 +61,11 @@ def _reflect(g: Builder, x, low: float, high_minus: float, size_f, like):
     flips = g.op("Floor", g.op("Div", pos, safe))
     extra = g.op("Sub", pos, g.op("Mul", flips, safe))
     two = constant_like(g, [2.0], like)
-    odd = g.op("Greater", g.op("Sub", flips, g.op("Mul", two, g.op("Floor", g.op("Div", flips, two)))),
-               constant_like(g, [0.5], like))  # fmt: skip
+    odd = g.op(
+        "Greater",
+        g.op("Sub", flips, g.op("Mul", two, g.op("Floor", g.op("Div", flips, two)))),
+        constant_like(g, [0.5], like),
+    )
     out = g.op("Add", g.op("Where", odd, g.op("Sub", span, extra), extra), lo)
     return g.op("Where", g.op("Greater", span, constant_like(g, [0.0], like)), out, constant_like(g, [0.0], like))
 
@@ -89,16 +85,19 @@ class _Taps:
 
     def __init__(self, g: Builder, x, h, w, hf, wf):
         self.g, self.h, self.w, self.hf, self.wf = g, h, w, hf, wf
-        n, c = _dim(g, x, 0), _dim(g, x, 1)
-        self.flat = g.op("Reshape", x, g.op("Concat", n, c, g.constant([-1]), axis=0))
-        self.expand = g.op("Concat", n, c, g.constant([1]), axis=0)
+        n, c = dim(g, x, 0), dim(g, x, 1)
+        self.flat = g.op("Reshape", x, g.op("Concat", n, c, ints(g, [-1]), axis=0))
+        self.expand = g.op("Concat", n, c, ints(g, [1]), axis=0)
         self.like = x
 
     def __call__(self, fx, fy):
         g, like = self.g, self.like
         zero = constant_like(g, [0.0], like)
-        inside = g.op("And", g.op("And", g.op("Not", g.op("Less", fx, zero)), g.op("Less", fx, self.wf)),
-                      g.op("And", g.op("Not", g.op("Less", fy, zero)), g.op("Less", fy, self.hf)))  # fmt: skip
+        inside = g.op(
+            "And",
+            g.op("And", g.op("Not", g.op("Less", fx, zero)), g.op("Less", fx, self.wf)),
+            g.op("And", g.op("Not", g.op("Less", fy, zero)), g.op("Less", fy, self.hf)),
+        )
         ones = constant_like(g, [1.0], like)
         cx = g.op("Min", g.op("Max", fx, zero), g.op("Sub", self.wf, ones))
         cy = g.op("Min", g.op("Max", fy, zero), g.op("Sub", self.hf, ones))
@@ -138,13 +137,13 @@ def _grid_sample(g: Builder, x, grid, mode: int, padding: int, align_corners: bo
     mode_name, pad_name = _MODES[mode], _PADDINGS[padding]
     x, back = promote_to_float(g, x)
     grid = cast(g, grid, g.dtype(x)) if g.dtype(grid) not in (None, g.dtype(x)) else grid
-    h, w = _dim(g, x, 2), _dim(g, x, 3)
+    h, w = dim(g, x, 2), dim(g, x, 3)
     hf, wf = cast(g, h, g.dtype(x) or torch.float32), cast(g, w, g.dtype(x) or torch.float32)
-    n = _dim(g, grid, 0)
-    out_hw = g.op("Slice", g.op("Shape", grid), g.constant([1]), g.constant([3]), g.constant([0]))
-    flat_grid = g.op("Reshape", grid, g.op("Concat", n, g.constant([1, -1, 2]), axis=0))  # (N, 1, P, 2)
-    gx = g.op("Gather", flat_grid, g.constant(np.int64(0)), axis=3)  # (N, 1, P)
-    gy = g.op("Gather", flat_grid, g.constant(np.int64(1)), axis=3)
+    n = dim(g, grid, 0)
+    out_hw = shape_part(g, grid, 1, 3)
+    flat_grid = g.op("Reshape", grid, g.op("Concat", n, ints(g, [1, -1, 2]), axis=0))  # (N, 1, P, 2)
+    gx = g.op("Gather", flat_grid, ints(g, 0), axis=3)  # (N, 1, P)
+    gy = g.op("Gather", flat_grid, ints(g, 1), axis=3)
     one, half = constant_like(g, [1.0], x), constant_like(g, [0.5], x)
 
     def unnormalize(v, size_f):
@@ -188,12 +187,16 @@ def _grid_sample(g: Builder, x, grid, mode: int, padding: int, align_corners: bo
             e, s = g.op("Sub", x1, ix), g.op("Sub", y1, iy)  # weights of the west / north taps
             wt, nt = g.op("Sub", ix, x0), g.op("Sub", iy, y0)
             out = None
-            for fx, fy, weight in ((x0, y0, g.op("Mul", e, s)), (x1, y0, g.op("Mul", wt, s)),
-                                   (x0, y1, g.op("Mul", e, nt)), (x1, y1, g.op("Mul", wt, nt))):  # fmt: skip
+            for fx, fy, weight in (
+                (x0, y0, g.op("Mul", e, s)),
+                (x1, y0, g.op("Mul", wt, s)),
+                (x0, y1, g.op("Mul", e, nt)),
+                (x1, y1, g.op("Mul", wt, nt)),
+            ):
                 value, inside = taps(fx, fy)
                 term = weighted(value, inside, weight)
                 out = term if out is None else g.op("Add", out, term)
-    shape = g.op("Concat", n, _dim(g, x, 1), out_hw, axis=0)
+    shape = g.op("Concat", n, dim(g, x, 1), out_hw, axis=0)
     return cast_back(g, g.op("Reshape", out, shape), back)
 
 
@@ -236,12 +239,6 @@ def aten_grid_sampler_16(g: Builder, x, grid, interpolation_mode: int, padding_m
 # --- antialiased resize ----------------------------------------------------------------
 
 
-def _reduce_sum(g: Builder, x, axis: int):
-    if g.opset >= 13:
-        return g.op("ReduceSum", x, g.constant([axis]), keepdims=1)
-    return g.op("ReduceSum", x, axes=[axis], keepdims=1)
-
-
 def _triangle(g: Builder, t, like):
     """The bilinear antialias filter ``max(0, 1 - |t|)``."""
     return g.op("Max", g.op("Sub", constant_like(g, [1.0], like), g.op("Abs", t)), constant_like(g, [0.0], like))
@@ -256,15 +253,16 @@ def _keys(g: Builder, t, like):
 
     s = g.op("Abs", t)
     near = g.op("Add", g.op("Mul", g.op("Mul", g.op("Sub", g.op("Mul", c(a + 2), s), c(a + 3)), s), s), c(1.0))
-    far = g.op("Mul", g.op("Sub", g.op("Mul", g.op("Add", g.op("Mul", g.op("Sub", s, c(5.0)), s), c(8.0)), s),
-                           c(4.0)), c(a))  # fmt: skip
+    far = g.op(
+        "Mul", g.op("Sub", g.op("Mul", g.op("Add", g.op("Mul", g.op("Sub", s, c(5.0)), s), c(8.0)), s), c(4.0)), c(a)
+    )
     return g.op("Where", g.op("Less", s, c(1.0)), near, g.op("Where", g.op("Less", s, c(2.0)), far, c(0.0)))
 
 
 def _aa_matrix(g: Builder, x, axis: int, out, scale_factor: float | None, align_corners: bool, bicubic: bool):
     """The ``(out, in)`` antialias weight matrix of ``x``'s dim ``axis`` (``out``: 1-element int64)."""
     dtype = g.dtype(x) or torch.float32
-    length = _dim(g, x, axis)
+    length = dim(g, x, axis)
     in_f, out_f = cast(g, length, dtype), cast(g, out, dtype)
     one, half, zero = (constant_like(g, [v], x) for v in (1.0, 0.5, 0.0))
     if align_corners:
@@ -274,14 +272,14 @@ def _aa_matrix(g: Builder, x, axis: int, out, scale_factor: float | None, align_
         scale = constant_like(g, [1.0 / scale_factor], x)
     else:
         scale = g.op("Div", in_f, out_f)
-    i = g.op("Reshape", cast(g, _arange(g, out), dtype), g.constant([-1, 1]))
-    j = g.op("Reshape", cast(g, _arange(g, length), dtype), g.constant([1, -1]))
+    i = g.op("Reshape", cast(g, arange(g, out), dtype), ints(g, [-1, 1]))
+    j = g.op("Reshape", cast(g, arange(g, length), dtype), ints(g, [1, -1]))
     center = g.op("Mul", scale, g.op("Add", i, half))
     downsampling = g.op("Not", g.op("Less", scale, one))
     invscale = g.op("Where", downsampling, g.op("Div", one, g.op("Where", downsampling, scale, one)), one)
     t = g.op("Mul", g.op("Add", g.op("Sub", j, center), half), invscale)
     weights = (_keys if bicubic else _triangle)(g, t, x)
-    total = _reduce_sum(g, weights, 1)
+    total = reduce(g, "ReduceSum", weights, [1], keepdims=True)
     return g.op("Div", weights, g.op("Where", g.op("Equal", total, zero), one, total))
 
 
@@ -304,9 +302,9 @@ def _upsample_aa(g: Builder, x, output_size, align_corners: bool, scales: list, 
     sizes = []
     for k, axis in enumerate((2, 3)):
         if output_size is not None:
-            sizes.append(g.constant([output_size[k]]))
+            sizes.append(ints(g, [output_size[k]]))
         else:  # torch: int64(in * scale_factor), in double
-            grown = g.op("Mul", cast(g, _dim(g, x, axis), torch.float64), g.constant([scales[k]], dtype=torch.float64))
+            grown = g.op("Mul", cast(g, dim(g, x, axis), torch.float64), g.constant([scales[k]], dtype=torch.float64))
             sizes.append(cast(g, g.op("Floor", grown), torch.int64))
     rows = _aa_matrix(g, x, 2, sizes[0], scales[0], align_corners, bicubic)  # (Ho, H)
     cols = _aa_matrix(g, x, 3, sizes[1], scales[1], align_corners, bicubic)  # (Wo, W)
@@ -316,9 +314,13 @@ def _upsample_aa(g: Builder, x, output_size, align_corners: bool, scales: list, 
 
 @op(("aten::_upsample_bicubic2d_aa", "aten::_upsample_bilinear2d_aa"), opset=11)
 def aten__upsample_aa(
-    g: Builder, x, output_size: list[int] | None, align_corners: bool, scales: list[float] | None = None,
+    g: Builder,
+    x,
+    output_size: list[int] | None,
+    align_corners: bool,
+    scales: list[float] | None = None,
     scales_w: float | None = None,
-):  # fmt: skip
+):
     """``Wh @ x @ Ww^T`` with antialias weight matrices computed in the graph (module docstring).
 
     Both overloads: ``(x, output_size, align_corners, scales_h, scales_w)`` and ``.vec``
@@ -338,12 +340,15 @@ def aten__upsample_aa(
 # --- nearest-exact resize --------------------------------------------------------------
 
 
-@op(("aten::_upsample_nearest_exact1d", "aten::_upsample_nearest_exact2d", "aten::_upsample_nearest_exact3d"),
-    opset=11)  # fmt: skip
+@op(("aten::_upsample_nearest_exact1d", "aten::_upsample_nearest_exact2d", "aten::_upsample_nearest_exact3d"), opset=11)
 def aten__upsample_nearest_exact(
-    g: Builder, x, output_size: list[int] | None, scales: list[float] | None = None, scale_1: float | None = None,
+    g: Builder,
+    x,
+    output_size: list[int] | None,
+    scales: list[float] | None = None,
+    scale_1: float | None = None,
     scale_2: float | None = None,
-):  # fmt: skip
+):
     """``Gather`` of source index ``min(floor((i + 0.5) * scale), in - 1)`` per resized dim.
 
     torch's ``nearest_neighbor_exact_compute_source_index``, in float32 as torch computes
@@ -363,9 +368,9 @@ def aten__upsample_nearest_exact(
     x, back = promote_to_float(g, x)
     for j in range(k):
         axis = 2 + j
-        length = _dim(g, x, axis)
+        length = dim(g, x, axis)
         if output_size is not None:
-            out = g.constant([output_size[j]])
+            out = ints(g, [output_size[j]])
         else:
             grown = g.op("Mul", cast(g, length, torch.float64), g.constant([scales[j]], dtype=torch.float64))
             out = cast(g, g.op("Floor", grown), torch.int64)
@@ -373,9 +378,9 @@ def aten__upsample_nearest_exact(
             scale = g.constant([1.0 / scales[j]], dtype=torch.float32)
         else:
             scale = g.op("Div", cast(g, length, torch.float32), cast(g, out, torch.float32))
-        i = cast(g, _arange(g, out), torch.float32)
+        i = cast(g, arange(g, out), torch.float32)
         source = g.op("Floor", g.op("Mul", g.op("Add", i, g.constant([0.5], dtype=torch.float32)), scale))
-        top = cast(g, g.op("Sub", length, g.constant([1])), torch.float32)
+        top = cast(g, g.op("Sub", length, ints(g, [1])), torch.float32)
         index = cast(g, g.op("Min", source, top), torch.int64)
         x = g.op("Gather", x, index, axis=axis)
     return cast_back(g, x, back)

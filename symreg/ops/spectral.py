@@ -29,40 +29,34 @@ import torch
 
 from symreg.builder import Builder
 from symreg.errors import ExportError
-from symreg.ops._helpers import cast, cast_back, constant_like, promote_to_float
+from symreg.ops._helpers import (
+    arange,
+    cast,
+    cast_back,
+    constant_like,
+    dim,
+    ints,
+    or_default,
+    pad,
+    promote_to_float,
+    rank_of,
+    shape_part,
+    slice_,
+)
 from symreg.registry import op
-
-
-def _dim(g: Builder, x, axis: int):
-    """``x``'s size along ``axis`` as a 1-element int64 tensor (a constant where static)."""
-    shape = g.shape(x)
-    if shape is not None and shape[axis] is not None:
-        return g.constant([shape[axis]])
-    return g.op("Gather", g.op("Shape", x), g.constant([axis]), axis=0)
-
-
-def _arange(g: Builder, count):
-    """``[0, 1, ..., count - 1]`` (int64) for a 1-element int64 tensor ``count`` (opset >= 11)."""
-    scalar = g.op("Reshape", count, g.constant(np.zeros(0, dtype=np.int64)))
-    return g.op("Range", g.constant(np.int64(0)), scalar, g.constant(np.int64(1)))
-
 
 # --- fftshift, ifftshift ---------------------------------------------------------------
 
 
-def _shift(g: Builder, x, dim: list[int] | None, inverse: bool):
-    rank = g.rank(x)
-    if rank is None:
-        raise ExportError(f"{g.overload}: the input's rank must be known")
-    dims = list(range(rank)) if dim is None else [d % rank for d in dim] if rank else []
+def _shift(g: Builder, x, dims: list[int] | None, inverse: bool):
+    rank = rank_of(g, x)
+    dims = list(range(rank)) if dims is None else [d % rank for d in dims] if rank else []
     for axis in dims:
-        n = _dim(g, x, axis)
-        half = g.op("Div", n, g.constant([2]))
+        n = dim(g, x, axis)
+        half = g.op("Div", n, ints(g, [2]))
         cut = half if inverse else g.op("Sub", n, half)  # y = x[cut:] ++ x[:cut]
-        axes = g.constant([axis])
-        big = g.constant([np.iinfo(np.int64).max])
-        tail = g.op("Slice", x, cut, big, axes)
-        head = g.op("Slice", x, g.constant([0]), cut, axes)
+        tail = slice_(g, x, [axis], [cut], [np.iinfo(np.int64).max])
+        head = slice_(g, x, [axis], [0], [cut])
         x = g.op("Concat", tail, head, axis=axis)
     return x
 
@@ -98,8 +92,8 @@ def _plus(g: Builder, a, b):
 def _dft_tables(g: Builder, m, n, x):
     """(j (m, 1) int64, angle (m, n) = 2 pi (j k mod n) / n in ``x``'s dtype)."""
     dtype = g.dtype(x) or torch.float32
-    j = g.op("Reshape", _arange(g, m), g.constant([-1, 1]))
-    k = g.op("Reshape", _arange(g, n), g.constant([1, -1]))
+    j = g.op("Reshape", arange(g, m), ints(g, [-1, 1]))
+    k = g.op("Reshape", arange(g, n), ints(g, [1, -1]))
     r = g.op("Mod", g.op("Mul", j, k), n)
     step = g.op("Div", constant_like(g, [2 * np.pi], x), cast(g, n, dtype))
     return j, g.op("Mul", cast(g, r, dtype), step)
@@ -119,9 +113,7 @@ def _scaled(g: Builder, matrix, scale):
 
 def _irfftn(g: Builder, x, s: list[int] | None, dims: list[int] | None, norm: str | None, hermitian: bool):
     """``irfftn`` of a real ``x`` (``hfftn`` when ``hermitian``: the same sums, the other scaling)."""
-    rank = g.rank(x)
-    if rank is None:
-        raise ExportError(f"{g.overload}: the input's rank must be known")
+    rank = rank_of(g, x)
     if g.dtype(x) is not None and (g.dtype(x).is_complex or not g.dtype(x).is_floating_point):
         raise ExportError(f"{g.overload}: only a real float input exports (ONNX Runtime holds no complex tensor)")
     norm = norm or "backward"
@@ -136,20 +128,20 @@ def _irfftn(g: Builder, x, s: list[int] | None, dims: list[int] | None, norm: st
     zero = constant_like(g, [0.0], x)
     re, im = x, None
     for i, axis in enumerate(dims):
-        m = _dim(g, x, axis)
+        m = dim(g, x, axis)
         last = i == len(dims) - 1
         if s is not None and s[i] != -1:
-            n = g.constant([s[i]])
+            n = ints(g, [s[i]])
         elif last:
-            n = g.op("Mul", g.op("Sub", m, g.constant([1])), g.constant([2]))
+            n = g.op("Mul", g.op("Sub", m, ints(g, [1])), ints(g, [2]))
         else:
             n = m
         j, angle = _dft_tables(g, m, n, x)
         scale = _norm_scale(g, n, norm, x)
         cos, sin = g.op("Cos", angle), g.op("Sin", angle)
         if last:  # c2r: c_j = 1 at j = 0 and 2j = n, 2 for 0 < j < n/2, 0 past n // 2
-            twice = g.op("Mul", j, g.constant([2]))
-            edge = g.op("Or", g.op("Equal", j, g.constant([0])), g.op("Equal", twice, n))
+            twice = g.op("Mul", j, ints(g, [2]))
+            edge = g.op("Or", g.op("Equal", j, ints(g, [0])), g.op("Equal", twice, n))
             beyond = g.op("Greater", twice, n)
             c = g.op("Where", edge, constant_like(g, [1.0], x), g.op("Where", beyond, zero, constant_like(g, [2.0], x)))
             a = _scaled(g, g.op("Mul", cos, c), scale)
@@ -214,12 +206,11 @@ def _stft_window(g: Builder, window, n_fft: int, win: int, x):
         return constant_like(g, ones, x)
     dtype = g.dtype(x) or torch.float32
     w = cast(g, window, dtype) if g.dtype(window) not in (None, dtype) else window
-    if left or n_fft - win - left:
-        w = g.op("Pad", w, g.constant([left, n_fft - win - left]), constant_like(g, 0.0, x))
-    return w
+    return pad(g, w, 1, [left], [n_fft - win - left]) if left or n_fft - win - left else w
 
 
-def _stft_check(g: Builder, x, return_complex, align_to_window):
+def _stft_check(g: Builder, x, return_complex, align_to_window) -> int:
+    """``x``'s rank (1 or 2), read before any ``Cast``; ``ExportError`` for what ONNX Runtime cannot run."""
     if return_complex or align_to_window:
         raise ExportError(
             f"{g.overload}: only return_complex=False exports (ONNX Runtime holds no complex tensor); "
@@ -227,31 +218,38 @@ def _stft_check(g: Builder, x, return_complex, align_to_window):
         )
     if g.rank(x) not in (1, 2):
         raise ExportError(f"{g.overload}: expected a 1-D or 2-D input, got rank {g.rank(x)}")
+    return g.rank(x)
 
 
 @op("aten::stft", opset=11, exporters=("torchscript",))
 def aten_stft(
-    g: Builder, x, n_fft: int, hop_length: int | None = None, win_length: int | None = None, window=None,
-    normalized: bool = False, onesided: bool | None = None, return_complex: bool | None = None,
+    g: Builder,
+    x,
+    n_fft: int,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window=None,
+    normalized: bool = False,
+    onesided: bool | None = None,
+    return_complex: bool | None = None,
     align_to_window: bool | None = None,
-):  # fmt: skip
+):
     """Frames gathered, windowed, and one ``MatMul`` with the ``[cos | -sin]`` matrix (module docstring).
 
     ``return_complex=False`` only (a ``(..., freqs, frames, 2)`` real view); torch pads for
     ``center=True`` with ``aten::pad`` before this op. Opsets 11-16 (the opset-17 rule
     uses ONNX ``STFT``). TorchScript only: torch's dynamo lowering passes.
     """
-    _stft_check(g, x, return_complex, align_to_window)
+    rank = _stft_check(g, x, return_complex, align_to_window)
     x, back = promote_to_float(g, x)
     dtype = g.dtype(x) or torch.float32
-    hop = hop_length if hop_length is not None else n_fft // 4
-    win = win_length if win_length is not None else n_fft
-    one_sided = True if onesided is None else onesided
-    length = _dim(g, x, -1 % g.rank(x))
-    frames = g.op("Add", g.op("Div", g.op("Sub", length, g.constant([n_fft])), g.constant([hop])), g.constant([1]))
-    starts = g.op("Mul", g.op("Reshape", _arange(g, frames), g.constant([-1, 1])), g.constant([hop]))
-    index = g.op("Add", starts, g.constant(np.arange(n_fft)[None, :]))  # (frames, n_fft)
-    framed = g.op("Gather", x, index, axis=g.rank(x) - 1)  # (..., frames, n_fft)
+    hop, win = or_default(hop_length, n_fft // 4), or_default(win_length, n_fft)
+    one_sided = or_default(onesided, True)
+    length = dim(g, x, rank - 1)
+    frames = g.op("Add", g.op("Div", g.op("Sub", length, ints(g, [n_fft])), ints(g, [hop])), ints(g, [1]))
+    starts = g.op("Mul", g.op("Reshape", arange(g, frames), ints(g, [-1, 1])), ints(g, [hop]))
+    index = g.op("Add", starts, ints(g, np.arange(n_fft)[None, :]))  # (frames, n_fft)
+    framed = g.op("Gather", x, index, axis=rank - 1)  # (..., frames, n_fft)
     framed = g.op("Mul", framed, _stft_window(g, window, n_fft, win, x))
     freqs = n_fft // 2 + 1 if one_sided else n_fft
     k = np.arange(n_fft)[:, None]
@@ -261,36 +259,42 @@ def aten_stft(
     if normalized:
         matrix = matrix / np.sqrt(n_fft)
     y = g.op("MatMul", framed, g.constant(matrix, dtype=dtype))  # (..., frames, 2 * freqs)
-    lead = g.op("Slice", g.op("Shape", y), g.constant([0]), g.constant([-1]), g.constant([0]))
-    y = g.op("Reshape", y, g.op("Concat", lead, g.constant([2, freqs]), axis=0))  # (..., frames, 2, freqs)
-    y = g.op("Transpose", y, perm=[0, 3, 1, 2] if g.rank(x) == 2 else [2, 0, 1])
+    lead = shape_part(g, y, 0, rank)  # (..., frames)
+    y = g.op("Reshape", y, g.op("Concat", lead, ints(g, [2, freqs]), axis=0))  # (..., frames, 2, freqs)
+    y = g.op("Transpose", y, perm=[0, 3, 1, 2] if rank == 2 else [2, 0, 1])
     return cast_back(g, y, back)
 
 
 @op("aten::stft", opset=17, exporters=("torchscript",))
 def aten_stft_17(
-    g: Builder, x, n_fft: int, hop_length: int | None = None, win_length: int | None = None, window=None,
-    normalized: bool = False, onesided: bool | None = None, return_complex: bool | None = None,
+    g: Builder,
+    x,
+    n_fft: int,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window=None,
+    normalized: bool = False,
+    onesided: bool | None = None,
+    return_complex: bool | None = None,
     align_to_window: bool | None = None,
-):  # fmt: skip
+):
     """ONNX ``STFT`` (opset 17) on a ``(batch, length, 1)`` view, as torch's own opset-17 rule.
 
     Kept so that the opset-11 rule does not replace torch's working lowering at 17.
     """
-    _stft_check(g, x, return_complex, align_to_window)
+    rank = _stft_check(g, x, return_complex, align_to_window)
     x, back = promote_to_float(g, x)
-    hop = hop_length if hop_length is not None else n_fft // 4
-    win = win_length if win_length is not None else n_fft
-    one_sided = True if onesided is None else onesided
-    if g.rank(x) == 2:
-        batched = g.op("Reshape", x, g.op("Concat", g.op("Shape", x), g.constant([1]), axis=0))
+    hop, win = or_default(hop_length, n_fft // 4), or_default(win_length, n_fft)
+    one_sided = or_default(onesided, True)
+    if rank == 2:
+        batched = g.op("Reshape", x, g.op("Concat", g.op("Shape", x), ints(g, [1]), axis=0))
     else:
-        batched = g.op("Reshape", x, g.constant([1, -1, 1]))
+        batched = g.op("Reshape", x, ints(g, [1, -1, 1]))
     window = _stft_window(g, window, n_fft, win, x)
-    y = g.op("STFT", batched, g.constant(np.int64(hop)), window, onesided=int(one_sided))  # (B, frames, bins, 2)
+    y = g.op("STFT", batched, ints(g, hop), window, onesided=int(one_sided))  # (B, frames, bins, 2)
     y = g.op("Transpose", y, perm=[0, 2, 1, 3])
     if normalized:
         y = g.op("Mul", y, constant_like(g, [1.0 / np.sqrt(n_fft)], x))
-    if g.rank(x) == 1:
-        y = g.op("Reshape", y, g.op("Slice", g.op("Shape", y), g.constant([1]), g.constant([4]), g.constant([0])))
+    if rank == 1:
+        y = g.op("Reshape", y, shape_part(g, y, 1, 4))
     return cast_back(g, y, back)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
 import torch.nn.functional as F
-from op_entry import OpEntry, Sample, _op_db, is_0d
+from op_entry import OpEntry, Sample, samples_of
 
 #: Matmuls and a softmax; OpInfo's inputs in [-9, 9] give scores in the hundreds, where float32
 #: rounding of the scores moves the weights by ~1e-5 (eager's own error against float64 too).
@@ -14,14 +15,15 @@ ATTENTION = {torch.float32: (1e-4, 1e-4), torch.float64: (1e-12, 1e-12)}
 
 
 def opinfo_samples(name: str, dtype: torch.dtype, keep=lambda s: True) -> list[Sample]:
-    """The OpInfo ``name``'s samples in ``dtype`` that ``keep`` keeps (e.g. no random dropout).
+    """The samples of torch's OpInfo ``name`` in ``dtype`` that ``keep`` keeps (e.g. no random dropout),
+    for entries that filter or change OpInfo's samples (``opinfo=`` takes them all, unchanged)."""
+    return [s for s in _opinfo_samples(name, dtype) if keep(s)]
 
-    Belongs in op_entry (an ``OpEntry(opinfo_filter=...)``): random samples of an otherwise
-    deterministic op must leave the entry, and a strict xfail cannot hold on random output.
-    """
-    info = _op_db()[name]
-    found = [Sample((s.input, *s.args), dict(s.kwargs)) for s in info.sample_inputs("cpu", dtype)]
-    return [s for s in found if keep(s)]
+
+@functools.cache
+def _opinfo_samples(name: str, dtype: torch.dtype) -> tuple[Sample, ...]:
+    with torch.random.fork_rng(devices=[]):  # samples_of seeds the generator: leave the caller's draws alone
+        return tuple(samples_of(OpEntry((f"opinfo::{name}",), {}, opinfo=name), dtype))
 
 
 def _no_dropout(sample: Sample) -> bool:
@@ -37,13 +39,13 @@ def sdpa_samples(dtype: torch.dtype) -> list[Sample]:
     """Bool mask with a fully masked row and a float ``scale``; causal with L < S; GQA with a float mask;
     then OpInfo's samples without dropout (random), causal with L > S, a -inf float mask, empty."""
     torch.manual_seed(0)
-    q, k, v = torch.randn(2, 4, 3, 8, dtype=dtype), torch.randn(2, 4, 5, 8, dtype=dtype), torch.randn(2, 4, 5, 6, dtype=dtype)
+    q, k, v = (torch.randn(2, 4, n, e, dtype=dtype) for n, e in ((3, 8), (5, 8), (5, 6)))
     keep = torch.rand(3, 5) > 0.4
     keep[1] = False
     float_mask = torch.randn(1, 1, 3, 5, dtype=dtype)
     float_mask[0, 0, 2] = -math.inf
     float_mask[0, 0, 0, 1] = -math.inf
-    qg, kg, vg = torch.randn(1, 4, 3, 8, dtype=dtype), torch.randn(1, 2, 5, 8, dtype=dtype), torch.randn(1, 2, 5, 8, dtype=dtype)
+    qg, kg, vg = (torch.randn(1, h, n, 8, dtype=dtype) for h, n in ((4, 3), (2, 5), (2, 5)))
     return [
         Sample((q, k, v), {"attn_mask": keep, "scale": 0.3}),
         Sample((q, torch.randn(2, 4, 6, 8, dtype=dtype), torch.randn(2, 4, 6, 8, dtype=dtype)), {"is_causal": True}),
@@ -102,12 +104,7 @@ SOFTMAX = {torch.float32: (1e-6, 1e-7), torch.float64: (1e-14, 1e-16)}
 SOFTMAX_BACKWARD = {torch.float32: (1e-5, 1e-5), torch.float64: (1e-12, 1e-14)}
 
 ENTRIES: tuple[OpEntry, ...] = (
-    OpEntry(("aten::_safe_softmax",), SOFTMAX, samples=safe_softmax_samples).xfail(
-        "torchlib's _safe_softmax (symreg's rule is TorchScript only) reduces a 0-d input over axis 0, "
-        "which ONNX shape inference rejects",
-        exporter="dynamo",
-        sample=is_0d,
-    ),
+    OpEntry(("aten::_safe_softmax",), SOFTMAX, samples=safe_softmax_samples),
     OpEntry(("aten::_scaled_dot_product_flash_attention_for_cpu",), ATTENTION, samples=flash_samples),
     OpEntry(("aten::_softmax_backward_data",), SOFTMAX_BACKWARD, samples=softmax_backward_samples),
     OpEntry(

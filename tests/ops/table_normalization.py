@@ -52,11 +52,49 @@ def batch_norm_samples(name: str):
         ours = [Sample((x, w, b, rm, rv, training, 0.1, 1e-5)) for training in (True, False)]
         if always_training:
             ours = [Sample((x, w, b, rm, rv, 0.1, 1e-5))]
-        # calls of another arity or without running stats in evaluation are the no_stats overload's
+        # calls of another arity are the no_stats overload's (its own entry); evaluation needs running stats
         found = [without_stats(s) for s in (*ours, *opinfo_samples(name, dtype)) if len(s.args) == arity]
         return [s for s in found if always_training or s.args[5] or s.args[3] is not None]
 
     return samples
+
+
+def functional_batch_norm_samples(no_training: bool):
+    """Calls of torch.export's functional batch norms, running stats always given (read for the
+    update, or used): ``_native_batch_norm_legit_functional``'s, or with ``no_training`` its
+    evaluation calls without the ``training`` argument (``_native_batch_norm_legit_no_training``)."""
+
+    def samples(dtype: torch.dtype) -> list[Sample]:
+        """A 4-d call with NaN and ±inf in one channel, a 2-d one without weight and bias, then
+        OpInfo's calls of ``_native_batch_norm_legit`` with running stats."""
+        torch.manual_seed(0)
+        x, w, b = torch.randn(2, 3, 4, 5, dtype=dtype), torch.randn(3, dtype=dtype), torch.randn(3, dtype=dtype)
+        x[1, 2, 0, :3] = torch.tensor([math.nan, math.inf, -math.inf], dtype=dtype)
+        rm, rv = torch.randn(3, dtype=dtype), torch.rand(3, dtype=dtype) + 0.5
+        found = [
+            Sample((x, w, b, rm, rv, True, 0.1, 1e-5)),
+            Sample((x[:, :, 0, 0], None, None, rm, rv, True, 0.3, 1e-3)),
+            Sample((x, w, b, rm, rv, False, 0.1, 1e-5)),
+            *(s for s in opinfo_samples("_native_batch_norm_legit", dtype) if len(s.args) == 8),
+        ]
+        if no_training:  # (input, weight, bias, running_mean, running_var, momentum, eps)
+            return [Sample((*s.args[:5], *s.args[6:])) for s in found if not s.args[5]]
+        return found
+
+    return samples
+
+
+def no_stats_batch_norm_samples(dtype: torch.dtype) -> list[Sample]:
+    """A 4-d call with NaN in one channel, a 2-d one, then OpInfo's call without running stats."""
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 4, 5, dtype=dtype)
+    x[0, 1, 1, 1] = math.nan
+    w, b = torch.randn(3, dtype=dtype), torch.randn(3, dtype=dtype)
+    return [
+        Sample((x, w, b, True, 0.1, 1e-5)),
+        Sample((x[:, :, 0, 0], None, b, True, 0.1, 1e-3)),
+        *(s for s in opinfo_samples("_native_batch_norm_legit", dtype) if len(s.args) == 6),
+    ]
 
 
 def group_norm_samples(dtype: torch.dtype) -> list[Sample]:
@@ -74,10 +112,6 @@ def rms_norm_samples(dtype: torch.dtype) -> list[Sample]:
     ]
 
 
-def dropout_backward_samples(dtype: torch.dtype) -> list[Sample]:
-    return opinfo_samples("native_dropout_backward", dtype)
-
-
 def instance_norm_samples(dtype: torch.dtype) -> list[Sample]:
     """OpInfo's; those that use the input's statistics (the default) without the running stats,
     which the call never reads and the exporters drop as model inputs."""
@@ -89,14 +123,6 @@ def instance_norm_samples(dtype: torch.dtype) -> list[Sample]:
         found.append(Sample(s.args, kwargs))
     return found
 
-
-#: Why the batch-norm entries fail under dynamo (no symreg rule can reach them there).
-FUNCTIONAL = (
-    "torch.export rewrites the op to _native_batch_norm_legit_functional / _no_training (or "
-    "_batch_norm_with_update_functional) before the translation table: torchlib's lowering of "
-    "those uses the running stats in training (wrong numbers), mis-shapes evaluation inputs and "
-    "mixes a float32 scalar into float64 graphs"
-)
 
 ENTRIES: tuple[OpEntry, ...] = (
     OpEntry(
@@ -110,18 +136,34 @@ ENTRIES: tuple[OpEntry, ...] = (
         NORM,
         samples=batch_norm_samples("_native_batch_norm_legit"),
         fn=batch_norm_call(torch.ops.aten._native_batch_norm_legit),
-    ).xfail(FUNCTIONAL, exporter="dynamo"),
+    ),
+    OpEntry(
+        ("aten::_native_batch_norm_legit.no_stats",),
+        NORM,
+        samples=no_stats_batch_norm_samples,
+        fn=torch.ops.aten._native_batch_norm_legit,
+    ),
+    OpEntry(
+        ("aten::_native_batch_norm_legit_functional",),
+        NORM,
+        samples=functional_batch_norm_samples(False),
+    ),
+    OpEntry(
+        ("aten::_native_batch_norm_legit_no_training",),
+        NORM,
+        samples=functional_batch_norm_samples(True),
+    ),
     OpEntry(("aten::instance_norm",), NORM, samples=instance_norm_samples, fn=F.instance_norm),
     OpEntry(
         ("aten::native_batch_norm",),
         NORM,
         samples=batch_norm_samples("native_batch_norm"),
         fn=batch_norm_call(torch.ops.aten.native_batch_norm),
-    ).xfail(FUNCTIONAL, exporter="dynamo"),
+    ),
     OpEntry(
         ("aten::native_dropout_backward",),
         {torch.float32: (0.0, 0.0), torch.float64: (0.0, 0.0)},
-        samples=dropout_backward_samples,
+        opinfo="native_dropout_backward",
     ),
     OpEntry(("aten::native_group_norm",), NORM, samples=group_norm_samples),
     OpEntry(("aten::rms_norm",), NORM, samples=rms_norm_samples, fn=F.rms_norm),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import torch
-
 from op_entry import OpEntry, Sample, grow_dynamic_dims
 
 #: Sums of a few products of the input: float32 within 1e-5, float64 within 1e-12.
@@ -35,8 +34,13 @@ def grid_samples(dtype: torch.dtype) -> list[Sample]:
                 grid = torch.empty(2, 5, 7, 2, dtype=dtype).uniform_(-1.6, 1.6)
                 kwargs = dict(mode=mode, padding_mode=padding, align_corners=align)
                 found.append(Sample((x, grid), kwargs, dims=GRID_DIMS))
-    found.append(Sample((torch.randn(1, 2, 1, 1, dtype=dtype), torch.rand(1, 3, 2, 2, dtype=dtype) * 3 - 1.5),
-                        dict(mode="bilinear", padding_mode="reflection", align_corners=True), dims=GRID_DIMS))  # fmt: skip
+    found.append(
+        Sample(
+            (torch.randn(1, 2, 1, 1, dtype=dtype), torch.rand(1, 3, 2, 2, dtype=dtype) * 3 - 1.5),
+            dict(mode="bilinear", padding_mode="reflection", align_corners=True),
+            dims=GRID_DIMS,
+        )
+    )
     return found
 
 
@@ -86,9 +90,9 @@ ENTRIES: tuple[OpEntry, ...] = (
     OpEntry(("aten::_upsample_bicubic2d_aa",), RESAMPLE, samples=_aa_samples, fn=_bicubic_aa).xfail(
         "Range is opset 11", **TS_BELOW_11
     ),
-    OpEntry(
-        ("aten::_upsample_bilinear2d_aa",), RESAMPLE, opinfo="_upsample_bilinear2d_aa", samples=_aa_samples
-    ).xfail("Range is opset 11", **TS_BELOW_11),
+    OpEntry(("aten::_upsample_bilinear2d_aa",), RESAMPLE, opinfo="_upsample_bilinear2d_aa", samples=_aa_samples).xfail(
+        "Range is opset 11", **TS_BELOW_11
+    ),
     OpEntry(
         ("aten::_upsample_nearest_exact1d", "aten::_upsample_nearest_exact2d", "aten::_upsample_nearest_exact3d"),
         EXACT,

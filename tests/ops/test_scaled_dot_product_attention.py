@@ -4,10 +4,11 @@
   passes it as a graph value, and the rule selects the causal mask at run time; one model
   serves a query of length 1 (not causal) and of length 4 (causal).
 - ``nn.MultiheadAttention`` in evaluation mode, as models call it, with a key padding mask,
-  with and without attention weights: it reaches SDPA (``need_weights=False``) or softmax.
-  Below opset 13 it also needs ``aten::unflatten``, which is not this module's. OpInfo's
-  ``multi_head_attention_forward`` samples are no test of it: the second one is a training
-  call with dropout 0.5 (random), which is why every exporter looked wrong on them.
+  with and without attention weights, at every opset of the op table: it reaches SDPA
+  (``need_weights=False``) or softmax, and below opset 13 ``aten::unflatten`` (the shape
+  family's rule). OpInfo's ``multi_head_attention_forward`` samples are no test of it: the
+  second one is a training call with dropout 0.5 (random), which is why every exporter looked
+  wrong on them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import warnings
 import pytest
 import torch
 import torch.nn.functional as F
-from ortcheck import assert_matches, export, run
+from ortcheck import EXPORTS, assert_matches, export, run
 
 
 class ComputedCausal(torch.nn.Module):
@@ -50,7 +51,7 @@ class Attention(torch.nn.Module):
 
 
 @pytest.mark.parametrize("need_weights", [False, True])
-@pytest.mark.parametrize("exporter,opset", [("torchscript", 13), ("torchscript", 17), ("dynamo", 18)])
+@pytest.mark.parametrize("exporter,opset", EXPORTS)
 def test_multi_head_attention_in_eval(exporter, opset, need_weights):
     torch.manual_seed(0)
     model = Attention(need_weights).eval()
