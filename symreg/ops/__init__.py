@@ -11,6 +11,7 @@ from symreg.ops import (  # noqa: F401
     copies,
     creation,
     indexing,
+    linalg,
     losses,
     math,
     normalization,
@@ -21,6 +22,8 @@ from symreg.ops import (  # noqa: F401
     scans,
     scatter,
     shape,
+    sorting,
+    special,
     spectral,
     vision,
 )

@@ -13,6 +13,7 @@ import table_conv
 import table_copies
 import table_creation
 import table_indexing
+import table_linalg
 import table_losses
 import table_math
 import table_normalization
@@ -23,6 +24,8 @@ import table_resampling
 import table_scans
 import table_scatter
 import table_shape
+import table_sorting
+import table_special
 import table_spectral
 import table_vision
 from op_entry import OpEntry
@@ -34,6 +37,7 @@ FAMILIES = {
     "copies": table_copies.ENTRIES,
     "creation": table_creation.ENTRIES,
     "indexing": table_indexing.ENTRIES,
+    "linalg": table_linalg.ENTRIES,
     "losses": table_losses.ENTRIES,
     "math": table_math.ENTRIES,
     "normalization": table_normalization.ENTRIES,
@@ -44,6 +48,8 @@ FAMILIES = {
     "scans": table_scans.ENTRIES,
     "scatter": table_scatter.ENTRIES,
     "shape": table_shape.ENTRIES,
+    "sorting": table_sorting.ENTRIES,
+    "special": table_special.ENTRIES,
     "spectral": table_spectral.ENTRIES,
     "vision": table_vision.ENTRIES,
 }
