@@ -189,10 +189,11 @@ def seed_from_document(cache: Cache, path: Path, key: str, samples: int) -> int:
 # --- the sweep ----------------------------------------------------------------------------------
 
 
-def lost_result(lost: cov_pool.Lost) -> dict:
-    """The result of a task whose worker crashed or timed out: a failure at the stage it was in."""
+def lost_result(lost: cov_pool.Lost, runtime: str = "ONNX Runtime") -> dict:
+    """The result of a task whose worker crashed or timed out: a failure at the stage it was in
+    (``runtime``: what the "ort" stage runs the model in)."""
     stage = lost.stage or "samples"
-    where = {"samples": "preparing samples", "export": "exporting", "ort": "in ONNX Runtime", "compare": "comparing"}
+    where = {"samples": "preparing samples", "export": "exporting", "ort": f"in {runtime}", "compare": "comparing"}
     return {
         "outcome": cov_ops.STAGE_OUTCOMES[stage],
         "reason": cov_ops.truncate(f"{lost.what} while {where[stage]}"),
@@ -256,7 +257,7 @@ def run_mode(mode: str, tasks: list[tuple[str, str, int]], cache: Cache, args: a
         lost = isinstance(result, cov_pool.Lost)
         timed_out = lost and result.what.startswith("timed out")
         if lost:
-            result = lost_result(result)
+            result = lost_result(result, "OpenVINO" if mode == cov_openvino.MODE else "ONNX Runtime")
         if not timed_out:  # a timeout may pass on a less busy machine: try again next time
             cache.put(task, result)
         results[task] = result
