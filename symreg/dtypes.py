@@ -14,6 +14,7 @@ a schema string such as ``"float"`` or ``"tensor(float)"``, a NumPy dtype) and r
 from __future__ import annotations
 
 import dataclasses
+import enum
 from typing import Any
 
 import numpy as np
@@ -139,11 +140,15 @@ _C10_SCALAR_TYPES: dict[int, torch.dtype] = {
 def argument_dtype(value: Any) -> torch.dtype | None:
     """The torch dtype of an op's ``ScalarType`` argument (``sum(..., dtype=)``, ``arange``, ...), None for None.
 
-    Rules see c10's enum int under the TorchScript exporter and a ``torch.dtype`` under dynamo;
-    this reads both. ``ValueError`` for an int that is no ``ScalarType`` symreg knows.
+    Rules see c10's enum int under the TorchScript exporter, and under dynamo a ``torch.dtype``
+    or, where torch's exporter converted it, an ``onnx_ir.DataType`` (an ``IntEnum`` in ONNX's
+    numbering: FLOAT is 1, c10's int8); this reads all three. ``ValueError`` for an int that is
+    no ``ScalarType`` symreg knows.
     """
     if value is None or isinstance(value, torch.dtype):
         return value
+    if isinstance(value, enum.Enum):
+        return torch_dtype(int(value))
     if isinstance(value, int) and not isinstance(value, bool) and value in _C10_SCALAR_TYPES:
         return _C10_SCALAR_TYPES[value]
     raise ValueError(f"symreg.dtypes: {value!r} is no torch ScalarType symreg knows")

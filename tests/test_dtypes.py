@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import onnx
+import onnx_ir as ir
 import pytest
 import torch
 
@@ -56,5 +57,8 @@ def test_argument_dtype_reads_both_exporters_spellings():
         assert dtypes.argument_dtype(number) is dtype
     assert dtypes.argument_dtype(torch.float64) is torch.float64
     assert dtypes.argument_dtype(None) is None
+    # torch's dynamo exporter passes some dtype arguments as onnx_ir.DataType, in ONNX's numbering
+    assert dtypes.argument_dtype(ir.DataType.FLOAT) is torch.float32  # 1: c10's int8
+    assert dtypes.argument_dtype(ir.DataType.INT64) is torch.int64  # 7: c10's float64
     with pytest.raises(ValueError, match="no torch ScalarType"):
         dtypes.argument_dtype(99)

@@ -26,11 +26,6 @@ TORCHSCRIPT = tuple(e for e in EXPORTS if e[0] == "torchscript")
 WITH_INT = (torch.float32, torch.float64, torch.int64)
 WITH_INT_AND_BOOL = (torch.float32, torch.float64, torch.int64, torch.bool)
 NAN, INF = float("nan"), float("inf")
-#: symreg.dtypes.argument_dtype reads c10's ScalarType numbering; the dynamo exporter passes ONNX's.
-DTYPE_UNDER_DYNAMO = (
-    "symreg.dtypes.argument_dtype misreads a dtype= argument under dynamo (an onnx_ir.DataType, ONNX's "
-    "numbering, read as c10's): fix it there"
-)
 
 
 @functools.cache
@@ -329,7 +324,7 @@ ENTRIES: tuple[OpEntry, ...] = (
             masked("norm"),
         ),
         fn=call,
-    ).xfail(DTYPE_UNDER_DYNAMO, exporter="dynamo", sample=_typed),
+    ),
     OpEntry(
         ("aten::logsumexp",),
         SUMS,
@@ -368,7 +363,7 @@ ENTRIES: tuple[OpEntry, ...] = (
     OpEntry(("aten::nanmean",), SUMS, opinfo="nanmean", samples=nan_samples, fn=torch.nanmean),
     OpEntry(
         ("aten::nansum",), SUMS, samples=_with(nan_samples, opinfo_samples("nansum")), fn=torch.nansum, dtypes=WITH_INT
-    ).xfail(DTYPE_UNDER_DYNAMO, exporter="dynamo", sample=_typed),
+    ),
     OpEntry(
         ("aten::prod",),
         SUMS,
@@ -385,7 +380,7 @@ ENTRIES: tuple[OpEntry, ...] = (
         ),
         fn=call,
         dtypes=WITH_INT_AND_BOOL,
-    ).xfail(DTYPE_UNDER_DYNAMO, exporter="dynamo", sample=_typed),
+    ),
     OpEntry(("aten::renorm",), NORMS, samples=_with(renorm_samples, opinfo_samples("renorm")), fn=torch.renorm),
     OpEntry(("aten::std",), SUMS, opinfo="std", samples=variance_samples, fn=torch.std),
     # not OpInfo's samples: torch.export fails on its dim=, unbiased= sample in some models (a torch bug)
