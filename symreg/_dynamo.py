@@ -18,6 +18,7 @@ import onnxscript.values
 import torch
 
 from symreg import _torch_compat, dtypes, schemas
+from symreg._rule_call import call_rule
 from symreg._torch_compat import OpOverload
 from symreg._typing import convert_args
 from symreg.builder import Builder, TensorInfo, as_array, static_shape
@@ -37,13 +38,8 @@ class DynamoBuilder(Builder):
         self.overload = overload or op_name
 
     def op(self, op_type: str, *inputs: Any, outputs: int = 1, **attrs: Any) -> Any:
+        declared = schemas.node_schema(self.op_name, op_type, self.opset)
         domain, _, name = op_type.rpartition("::")
-        declared = schemas.lookup(domain, name) if domain else None
-        if domain and declared is None:
-            raise ExportError(
-                f"{self.op_name}: custom op {op_type!r} has no declared schema; declare it with "
-                f"symreg.schema({op_type!r}, inputs=..., outputs=..., types=...) before exporting"
-            )
         if op_type == "Split" and outputs > 1:
             return self._split(inputs, outputs, attrs)
         onnx_op = onnxscript.values.Opset(domain, declared.version if declared else self.opset)[name]
@@ -134,11 +130,15 @@ def _bind(overload: OpOverload, args: tuple, kwargs: dict) -> list[Any]:
 
 def _translation(rule: Rule, overload: OpOverload, opset: int) -> Callable:
     qualified = overload.name()  # "aten::div.Tensor_mode"; "aten::sinh" for the default overload
+    outputs, list_output = _torch_compat.schema_outputs(overload)
 
     def translation(*args: Any, **kwargs: Any) -> Any:
         g = DynamoBuilder(opset, rule.name, qualified)
         values = _bind(overload, args, kwargs)
-        return rule.fn(g, *convert_args(qualified, rule.params, values, tensor=lambda v: v, constant=_constant_arg))
+        converted = convert_args(qualified, rule.params, values, tensor=lambda v: v, constant=_constant_arg, rule=rule)
+        return call_rule(
+            rule, g, converted, outputs=outputs, list_output=list_output, is_value=lambda v: isinstance(v, ir.Value)
+        )
 
     translation.__name__ = translation.__qualname__ = f"symreg_{rule.name.replace('::', '_').replace('.', '_')}"
     translation.__signature__ = inspect.Signature(  # type: ignore[attr-defined]

@@ -188,6 +188,12 @@ def returns_tensor_list(graph_context: Any) -> bool:
     return isinstance(outputs[0].type().getElementType(), torch._C.TensorType)
 
 
+def node_outputs(graph_context: Any) -> int | None:
+    """How many outputs the node being exported has, None if unknown."""
+    node = getattr(graph_context, "original_node", None)
+    return None if node is None else node.outputsSize()
+
+
 def node_overload(graph_context: Any) -> str | None:
     """The overload of the aten node being exported ("" for the default one), None if unknown.
 
@@ -248,3 +254,14 @@ OpOverload = torch._ops.OpOverload
 def schema_defaults(overload: Any) -> list[tuple[str, bool, Any]]:
     """(name, has a default, default) of every argument of an ``OpOverload``, in order."""
     return [(a.name, a.has_default_value(), a.default_value) for a in overload._schema.arguments]
+
+
+def schema_outputs(overload: Any) -> tuple[int, bool]:
+    """How many results an ``OpOverload`` returns, and whether its one result is a ``Tensor[]``."""
+    returns = overload._schema.returns
+    tensor_list = (
+        len(returns) == 1
+        and isinstance(returns[0].type, torch._C.ListType)
+        and isinstance(returns[0].type.getElementType(), torch._C.TensorType)
+    )
+    return len(returns), tensor_list

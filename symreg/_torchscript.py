@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from symreg import _torch_compat, schemas
+from symreg._rule_call import call_rule
 from symreg._typing import convert_args
 from symreg.builder import Builder, TensorInfo, as_array, static_shape
 from symreg.errors import ExportError
@@ -36,11 +37,10 @@ class TorchScriptBuilder(Builder):
             # torch's TorchScript exporter only understands Constant(value=tensor).
             ((key, value),) = attrs.items()
             return self.constant(np.asarray(value, dtype=_CONSTANT_ATTRS[key]))
+        declared = schemas.node_schema(self.op_name, op_type, self.opset)
         values = [self._input(v) for v in inputs]
         suffixed = {_suffixed(self.op_name, op_type, k, v): _attr_value(v) for k, v in attrs.items()}
         result = self._g.op(op_type, *values, outputs=outputs, **suffixed)
-        domain, _, name = op_type.rpartition("::")
-        declared = schemas.lookup(domain, name) if domain else None
         if declared is not None and declared.infer is not None:
             outs = result if outputs > 1 else (result,)
             infos = declared.infer([self.info(v) if v is not None else None for v in inputs], dict(attrs))
@@ -140,9 +140,17 @@ def _symbolic_for(op: str, fallbacks: dict[int, Any]):
                 f"{op} and its overloads exist for opsets {', '.join(map(str, opsets)) or 'none'}); export at one "
                 "of those or register one"
             )
-        converted = convert_args(qualified, rule.params, args, tensor=_tensor_arg, constant=_constant_arg)
-        result = rule.fn(TorchScriptBuilder(g, rule.name, qualified), *converted)
-        if isinstance(result, (list, tuple)) and _torch_compat.returns_tensor_list(g):
+        converted = convert_args(qualified, rule.params, args, tensor=_tensor_arg, constant=_constant_arg, rule=rule)
+        list_output = _torch_compat.returns_tensor_list(g)
+        result = call_rule(
+            rule,
+            TorchScriptBuilder(g, rule.name, qualified),
+            converted,
+            outputs=_torch_compat.node_outputs(g),
+            list_output=list_output,
+            is_value=_torch_compat.is_graph_value,
+        )
+        if list_output:
             # A Tensor[] output: torch's prim::ListUnpack symbolic cancels this ListConstruct.
             return g.op("prim::ListConstruct", *result)
         return result

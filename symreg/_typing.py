@@ -194,14 +194,23 @@ def convert_args(
     *,
     tensor: Callable[[Any], Any],
     constant: Callable[[Any], Any],
+    rule: Any = None,
 ) -> list[Any]:
     """Turns an exporter's arguments into the rule's: ``tensor(value)`` for tensor
     parameters, ``constant(value)`` (a Python value, or LookupError naming what
-    computes it) checked against the annotation for the others."""
+    computes it) checked against the annotation for the others. ``rule`` (a
+    :class:`~symreg.registry.Rule`) is named in the errors."""
+    who = f"the rule {rule.where}" if rule is not None else "the rule"
     if len(args) > len(params):
         raise ExportError(
-            f"{op_name}: the model passes {len(args)} arguments but the rule takes "
+            f"{op_name}: the model passes {len(args)} arguments but {who} takes "
             f"{len(params)} after g ({', '.join(p.name for p in params)}); add the missing parameters"
+        )
+    missing = [p.name for p in params[len(args) :] if not p.has_default]
+    if missing:
+        raise ExportError(
+            f"{op_name}: the model passes {len(args)} arguments but {who} also needs "
+            f"{', '.join(repr(m) for m in missing)} after them; give those parameters defaults or remove them"
         )
     converted = []
     for param, value in zip(params, args):

@@ -11,3 +11,7 @@ class ExportError(RuntimeError):
 
 class ConstantArgumentError(ExportError):
     """A rule needs a Python constant for an argument but the model computes it."""
+
+
+class RuleError(ExportError):
+    """A rule misbehaved while exporting: it raised, or returned something other than the op's outputs."""

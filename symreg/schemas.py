@@ -9,6 +9,7 @@ types the node's outputs when the TorchScript exporter builds it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import types
 import typing
@@ -21,6 +22,7 @@ import torch
 
 from symreg import dtypes
 from symreg.builder import TensorInfo
+from symreg.errors import ExportError
 from symreg.registry import check_name
 
 #: ``infer(inputs, attrs) -> outputs``: TensorInfo per input (None when absent) to one per output.
@@ -186,6 +188,53 @@ def declared() -> dict[str, Schema]:
 def lookup(domain: str, op_type: str) -> Schema | None:
     """The declared schema of ``domain::op_type``, if any."""
     return _SCHEMAS.get((domain, op_type))
+
+
+def node_schema(op_name: str, op_type: str, opset: int) -> Schema | None:
+    """The declared schema of the node type a rule for ``op_name`` emits (None for a standard op),
+    once the type is known to exist: a standard ONNX op at ``opset``, or a custom-domain op
+    (``"domain::Name"``) with a declared schema.
+
+    Raises:
+        ExportError: naming the op, the node type and the fix.
+    """
+    domain, _, name = op_type.rpartition("::")
+    if domain:
+        declared = lookup(domain, name)
+        if declared is None:
+            raise ExportError(
+                f"{op_name}: custom op {op_type!r} has no declared schema; declare it with "
+                f"symreg.schema({op_type!r}, inputs=..., outputs=..., types=...) before exporting"
+            )
+        return declared
+    if not _standard_op_at(name, opset):
+        since = _standard_op_since(name)
+        reason = (
+            f"it exists from opset {since}: export at opset >= {since} or build it from older ops"
+            if since is not None
+            else "no ONNX version has it (check the spelling; custom ops are written 'domain::Name')"
+        )
+        raise ExportError(f"{op_name}: the rule emits {op_type!r}, which ONNX does not have at opset {opset}; {reason}")
+    return None
+
+
+@functools.cache
+def _standard_op_at(name: str, opset: int) -> bool:
+    try:
+        onnx.defs.get_schema(name, max_inclusive_version=opset, domain="")
+    except onnx.defs.SchemaError:
+        return False
+    return True
+
+
+@functools.cache
+def _standard_op_since(name: str) -> int | None:
+    try:
+        latest = onnx.defs.get_schema(name, domain="")
+    except onnx.defs.SchemaError:
+        return None
+    versions = [s.since_version for s in onnx.defs.get_all_schemas_with_history() if s.name == name and s.domain == ""]
+    return min(versions, default=latest.since_version)
 
 
 def custom_domains() -> dict[str, int]:

@@ -188,6 +188,13 @@ def test_extract_refuses_unknown_names_with_near_matches(models):
         tools.extract(models["erfinv"], None, inputs=["zzz"], outputs=["y"])
 
 
+def test_extract_refuses_a_name_given_twice(models):
+    with pytest.raises(ValueError, match=r"^extract: output '/Erfinv_output_0' is given twice$"):
+        tools.extract(models["erfinv"], None, outputs=["/Erfinv_output_0", "/Erfinv_output_0"])
+    with pytest.raises(ValueError, match=r"^extract: input 'x' is given twice$"):
+        tools.extract(models["erfinv"], None, inputs=["x", "x"], outputs=["/Erfinv_output_0"])
+
+
 def test_extract_refuses_outputs_the_inputs_do_not_compute(models):
     with pytest.raises(tools.TensorNameError, match=r"depend on tensor 'x'.*add it to --inputs"):
         tools.extract(models["erfinv"], None, inputs=["/Erfinv_output_0"], outputs=["/Tanh_output_0"])
