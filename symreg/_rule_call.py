@@ -1,7 +1,8 @@
 """Calling a rule for one op occurrence, under either exporter, and checking what it returns.
 
 A rule must return the op's outputs as graph values: one value for an op with one
-output, a tuple or list of them for several (a list for a ``Tensor[]`` output). Anything
+output, a tuple or list of them for several; for a ``Tensor[]`` output a list of values,
+or one value that holds a sequence. Anything
 else, and any exception the rule raises that is not already an :class:`ExportError`,
 becomes a :class:`~symreg.errors.RuleError` that names the op, the rule
 (``module.function``) and what was wrong, so that it reads at the top of the exporter's
@@ -46,12 +47,8 @@ def _checked(
 ) -> Any:
     where = f"{overload}: the rule {rule.where}"
     fix = "return the value(s) g.op(...) gives (g.constant(...) for a constant)"
-    if list_output:
-        if not isinstance(result, (list, tuple)):
-            raise RuleError(
-                f"{where} returned {_describe(result)}; the op's output is a Tensor[]: return a list of values"
-            )
-        _check_values(where, fix, result, is_value)
+    if list_output:  # a list of values, or one value holding a sequence (``SplitToSequence``)
+        _check_values(where, fix, result if isinstance(result, (list, tuple)) else [result], is_value)
         return result
     expected = 1 if outputs is None else outputs
     if isinstance(result, (list, tuple)):

@@ -150,7 +150,7 @@ def _symbolic_for(op: str, fallbacks: dict[int, Any]):
             list_output=list_output,
             is_value=_torch_compat.is_graph_value,
         )
-        if list_output:
+        if list_output and isinstance(result, (list, tuple)):
             # A Tensor[] output: torch's prim::ListUnpack symbolic cancels this ListConstruct.
             return g.op("prim::ListConstruct", *result)
         return result
