@@ -2,11 +2,11 @@
 
 A rule must return the op's outputs as graph values: one value for an op with one
 output, a tuple or list of them for several; for a ``Tensor[]`` output a list of values,
-or one value that holds a sequence. Anything
-else, and any exception the rule raises that is not already an :class:`ExportError`,
-becomes a :class:`~symreg.errors.RuleError` that names the op, the rule
-(``module.function``) and what was wrong, so that it reads at the top of the exporter's
-error instead of deep in its chain (or, under dynamo, as extra graph outputs).
+or one value that holds a sequence. Anything else, and any exception the rule raises
+that is not already an :class:`ExportError`, becomes a :class:`~symreg.errors.RuleError`
+that names the op, the rule (``module.function``) and what was wrong, so that it reads at
+the top of the exporter's error instead of deep in its chain (or, under dynamo, as extra
+graph outputs).
 """
 
 from __future__ import annotations

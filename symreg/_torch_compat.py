@@ -183,9 +183,12 @@ def returns_tensor_list(graph_context: Any) -> bool:
     """Whether the node being exported has one output and it is a list of tensors (``Tensor[]``)."""
     node = getattr(graph_context, "original_node", None)
     outputs = list(node.outputs()) if node is not None else []
-    if len(outputs) != 1 or not isinstance(outputs[0].type(), torch._C.ListType):
-        return False
-    return isinstance(outputs[0].type().getElementType(), torch._C.TensorType)
+    return len(outputs) == 1 and _is_tensor_list(outputs[0].type())
+
+
+def _is_tensor_list(value_type: Any) -> bool:
+    """Whether a TorchScript type is ``Tensor[]``."""
+    return isinstance(value_type, torch._C.ListType) and isinstance(value_type.getElementType(), torch._C.TensorType)
 
 
 def node_outputs(graph_context: Any) -> int | None:
@@ -259,9 +262,4 @@ def schema_defaults(overload: Any) -> list[tuple[str, bool, Any]]:
 def schema_outputs(overload: Any) -> tuple[int, bool]:
     """How many results an ``OpOverload`` returns, and whether its one result is a ``Tensor[]``."""
     returns = overload._schema.returns
-    tensor_list = (
-        len(returns) == 1
-        and isinstance(returns[0].type, torch._C.ListType)
-        and isinstance(returns[0].type.getElementType(), torch._C.TensorType)
-    )
-    return len(returns), tensor_list
+    return len(returns), len(returns) == 1 and _is_tensor_list(returns[0].type)

@@ -229,12 +229,8 @@ def _standard_op_at(name: str, opset: int) -> bool:
 
 @functools.cache
 def _standard_op_since(name: str) -> int | None:
-    try:
-        latest = onnx.defs.get_schema(name, domain="")
-    except onnx.defs.SchemaError:
-        return None
     versions = [s.since_version for s in onnx.defs.get_all_schemas_with_history() if s.name == name and s.domain == ""]
-    return min(versions, default=latest.since_version)
+    return min(versions, default=None)
 
 
 def custom_domains() -> dict[str, int]:
