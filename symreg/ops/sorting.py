@@ -1,6 +1,277 @@
 """Sorting, selection and scans of op pack II (``sort``, ``argsort``, ``kthvalue``, ``median``, ``cummax``,
-``cumprod``, ``isin``, ...): standard-op lowerings where they are exact (``TopK`` where its tie and
-NaN order match torch), custom-domain nodes with kernels otherwise.
+``cumprod``, ``isin``, ...), lowered to standard ONNX ops where that is exact: ``TopK`` (its tie and NaN
+order match torch's), masked reductions over prefix pairs for the scans (:mod:`symreg.ops._sorting_scans`).
+
+ONNX Runtime's ``TopK`` (opset 11+, ``sorted=1``) orders as torch's stable sort does, measured on
+every code path of its CPU kernel (k of 0, 1, a few, half and all of n up to 5000; float32, float64,
+int32, int64): NaN above +inf, ties (-0.0 and 0.0 among them) in input order, for ``largest`` 0 and 1.
+So a full-length ``TopK`` is torch's ``sort(stable=True)``; torch's ``stable=False`` order of ties is
+its implementation's, the same where no two elements tie. Rules are grouped (scans, isin, selection,
+logcumsumexp, sorting), in alphabetical order inside a group.
 """
 
 from __future__ import annotations
+
+from typing import Any, Optional
+
+import torch
+
+from symreg.builder import Builder
+from symreg.dtypes import argument_dtype
+from symreg.ops._helpers import (
+    cast,
+    constant_like,
+    dim,
+    ints,
+    normalize_dim,
+    rank_of,
+    reduce,
+    shape_part,
+    squeeze,
+    to_0d,
+    to_1d,
+    unsqueeze,
+)
+from symreg.ops._sorting_scans import cum_extreme, cumprod, equal, logcumsumexp
+from symreg.ops.indexing import promoted
+from symreg.registry import op
+
+_TS = ("torchscript",)
+#: The dtypes ORT's CPU ``TopK`` has kernels for; others are ordered as int64 (bool, narrow ints) or float32.
+_TOPK_TYPES = (torch.float32, torch.float64, torch.int32, torch.int64)
+
+
+def _orderable(g: Builder, x: Any, dtype: torch.dtype | None) -> Any:
+    """``x`` (of ``dtype``) in a dtype ORT's ``TopK`` orders, with the same order (None: ``x`` is one)."""
+    if dtype is None or dtype in _TOPK_TYPES:
+        return None
+    return cast(g, x, torch.float32 if dtype.is_floating_point else torch.int64)
+
+
+def topk(g: Builder, x: Any, k: Any, axis: int, largest: bool, dtype: torch.dtype | None = None) -> tuple[Any, Any]:
+    """(values, indices) of ``TopK`` with ``k`` (1-element int64) along ``axis`` of a rank >= 1 ``x``,
+    in torch's stable order; values in ``x``'s dtype (gathered from ``x`` where ``TopK`` ran on a cast).
+    ``dtype``: ``x``'s, where the exporter may not know it (a ``Reshape``'s output under dynamo)."""
+    key = _orderable(g, x, dtype or g.dtype(x))
+    values, indices = g.op("TopK", x if key is None else key, k, axis=axis, largest=int(largest), sorted=1, outputs=2)
+    if key is not None:
+        values = g.op("GatherElements", x, indices, axis=axis)
+    return values, indices
+
+
+def sort(g: Builder, x: Any, dim_: int, descending: bool) -> tuple[Any, Any]:
+    """torch's stable ``sort`` along ``dim_``: a full-length ``TopK``; a 0-d ``x`` through a rank-1 view."""
+    dtype = g.dtype(x)
+    x, rank, was_0d = _as_1d(g, x)
+    axis = normalize_dim(dim_, rank)
+    values, indices = topk(g, x, dim(g, x, axis), axis, descending, dtype=dtype)
+    if was_0d:
+        values, indices = to_0d(g, values), to_0d(g, indices)
+    return values, indices
+
+
+def _as_1d(g: Builder, x: Any) -> tuple[Any, int, bool]:
+    """``x`` viewed at rank >= 1 (a 0-d ``x`` as shape [1]), that rank, and whether ``x`` was 0-d.
+
+    The rank is passed on: the dynamo exporter does not know a ``Reshape`` output's rank."""
+    rank = rank_of(g, x)
+    return (to_1d(g, x), 1, True) if rank == 0 else (x, rank, False)
+
+
+def _at(g: Builder, values: Any, indices: Any, pos: Any, axis: int, keepdim: bool, was_0d: bool) -> tuple[Any, Any]:
+    """(values, indices) at position ``pos`` (int64, ``values``' shape with ``axis`` of size 1) along ``axis``,
+    the axis dropped unless ``keepdim``; 0-d again for a 0-d input."""
+    picked = [g.op("GatherElements", v, pos, axis=axis) for v in (values, indices)]
+    if was_0d:
+        return to_0d(g, picked[0]), to_0d(g, picked[1])
+    if not keepdim:
+        picked = [squeeze(g, v, [axis]) for v in picked]
+    return picked[0], picked[1]
+
+
+def _kept_shape(g: Builder, x: Any, axis: int, rank: int) -> Any:
+    """The shape of a rank-``rank`` ``x`` with ``axis`` of size 1 (a reduction's with kept dims), int64 1-d."""
+    parts = [shape_part(g, x, 0, axis), ints(g, [1]), shape_part(g, x, axis + 1, rank)]
+    return g.op("Concat", *[p for i, p in enumerate(parts) if i == 1 or (axis if i == 0 else rank - axis - 1)], axis=0)
+
+
+def _order_statistic(g: Builder, x: Any, dim_: Optional[int], keepdim: bool, ignore_nan: bool) -> tuple[Any, Any]:
+    """The lower median along ``dim_`` (None: of every element, 0-d) with torch's NaN rules.
+
+    ``ignore_nan`` False (``median``): NaN where the slice holds one, with the first NaN's index, which
+    is at sorted position ``n - count(NaN)`` (NaN sorts last, in index order). True (``nanmedian``): the
+    lower median of the non-NaN elements, at ``(n - count(NaN) - 1) // 2``; where all are NaN, the
+    NaN at ``(n - 1) // 2`` (as measured in eager torch).
+    ``median()`` of an empty tensor is NaN: a NaN appended after the elements (sorted last, so no
+    position moves) is what position 0 picks there.
+    """
+    flat, dtype = dim_ is None, g.dtype(x)
+    if flat:
+        # a [1, n] view: TorchScript's shape inference takes a 1-d Concat with a constant for shape arithmetic
+        x, rank, was_0d, keepdim = g.op("Reshape", x, ints(g, [1, -1])), 2, True, False
+    else:
+        x, rank, was_0d = _as_1d(g, x)
+    axis = 1 if flat else normalize_dim(dim_, rank)
+    n = dim(g, x, axis)
+    zero, one, two = ints(g, [0]), ints(g, [1]), ints(g, [2])
+
+    def lower_middle(count):  # (count - 1) // 2, 0 for an empty slice
+        return g.op("Where", g.op("Greater", count, zero), g.op("Div", g.op("Sub", count, one), two), zero)
+
+    floating = dtype is None or dtype.is_floating_point
+    if not floating:
+        pos = lower_middle(n)
+    else:
+        nans = reduce(g, "ReduceSum", cast(g, g.op("IsNaN", x), torch.int64), [axis], keepdims=True)
+        if ignore_nan:  # torch's index in a slice of NaN only is the lower middle one's
+            kept = g.op("Sub", n, nans)
+            pos = g.op("Where", g.op("Greater", kept, zero), lower_middle(kept), lower_middle(n))
+        else:
+            pos = g.op("Where", g.op("Greater", nans, zero), g.op("Sub", n, nans), lower_middle(n))
+        if flat:
+            x = g.op("Concat", x, constant_like(g, [[float("nan")]], x), axis=1)
+    pos = g.op("Expand", pos, _kept_shape(g, x, axis, rank))
+    values, indices = topk(g, x, dim(g, x, axis), axis, largest=False, dtype=dtype)
+    return _at(g, values, indices, pos, axis, keepdim, was_0d)
+
+
+# --- cummax / cummin / cumprod -------------------------------------------------------------
+
+
+@op("aten::cummax", opset=11)
+def aten_cummax(g: Builder, x, dim: int):
+    """(values, indices) of the running maximum along ``dim`` with torch's ties (the last equal element)
+    and NaN (the last NaN so far): a masked ``ReduceMax`` over every prefix
+    (:func:`~symreg.ops._sorting_scans.cum_extreme`, n² pairs). Opsets 11+ (``GatherElements`` picks
+    the values), both exporters (neither has a rule)."""
+    return cum_extreme(g, x, dim, largest=True)
+
+
+@op("aten::cummin", opset=11)
+def aten_cummin(g: Builder, x, dim: int):
+    """(values, indices) of the running minimum along ``dim``: as ``aten::cummax``."""
+    return cum_extreme(g, x, dim, largest=False)
+
+
+@op("aten::cumprod", opset=9)
+def aten_cumprod(g: Builder, x, dim: int, dtype=None):
+    """``ReduceProd`` of every prefix along ``dim`` in torch's result dtype (int64 for bool and integers),
+    float32 in float64 (:func:`~symreg.ops._sorting_scans.cumprod`, n² pairs). Opsets 9+,
+    both exporters (neither has a rule). ``dtype`` is unannotated, as in the reductions: an ``int``
+    annotation would turn the ``onnx_ir.DataType`` dynamo passes into a bare int in ONNX's numbering."""
+    return cumprod(g, x, dim, argument_dtype(g.constant_value(dtype)))
+
+
+# --- isin ----------------------------------------------------------------------------------
+
+
+@op("aten::isin.Tensor_Tensor", opset=9, exporters=("dynamo",))
+@op("aten::isin", opset=9, exporters=_TS)  # traced nodes carry no overload: every isin reaches this rule
+def aten_isin(g: Builder, elements, test_elements, assume_unique: bool = False, invert: bool = False):
+    """Whether each element equals one of ``test_elements``: ``Equal`` of ``elements[..., None]`` with the
+    flattened test elements (both in torch's promoted dtype; NaN matches nothing, -0.0 matches 0.0), any
+    along the new dim as an int64 ``ReduceSum`` (false for no test elements), ``Not`` when ``invert``.
+    n*m pairs (:func:`~symreg.ops._sorting_scans.equal`); opsets 9+, both exporters (neither has a rule;
+    torch.export's decomposition is wrong for empty test elements and fails on 1-d or empty inputs)."""
+    rank = rank_of(g, elements)
+    elements, test_elements = promoted(g, [elements, test_elements])
+    flat = g.op("Reshape", test_elements, ints(g, [-1]))
+    pairs = equal(g, unsqueeze(g, elements, [rank]), flat, g.dtype(elements))
+    hits = reduce(g, "ReduceSum", cast(g, pairs, torch.int64), [rank], keepdims=False)
+    found = g.op("Greater", hits, ints(g, [0]) if rank else ints(g, 0))
+    return g.op("Not", found) if invert else found
+
+
+# --- kthvalue / median / nanmedian ---------------------------------------------------------
+
+
+@op("aten::kthvalue", opset=11)
+def aten_kthvalue(g: Builder, x, k: int, dim: int = -1, keepdim: bool = False):
+    """(values, indices) of the ``k``-th smallest along ``dim``: the last of a ``TopK`` of ``k``
+    (``largest=0``), NaN above +inf as torch. Where the k-th value ties, torch's index is its
+    selection algorithm's (not the first nor the last of the ties); the values are the same.
+    Opsets 11+ (``TopK``'s ``largest``), both exporters (neither has a rule)."""
+    dtype = g.dtype(x)
+    x, rank, was_0d = _as_1d(g, x)
+    axis = normalize_dim(dim, rank)
+    values, indices = topk(g, x, ints(g, [k]), axis, largest=False, dtype=dtype)
+    pos = g.op("Expand", ints(g, [k - 1]), _kept_shape(g, x, axis, rank))
+    return _at(g, values, indices, pos, axis, keepdim, was_0d)
+
+
+@op("aten::median", opset=11)
+def aten_median(g: Builder, x):
+    """The lower median of every element (0-d), NaN where there is a NaN or no element:
+    :func:`_order_statistic`; opsets 11+, both exporters (neither has a rule)."""
+    return _order_statistic(g, x, None, False, ignore_nan=False)[0]
+
+
+@op("aten::median.dim", opset=11)
+def aten_median_dim(g: Builder, x, dim: int, keepdim: bool = False):
+    """(values, indices) of the lower median along ``dim``, NaN and the first NaN's index in slices
+    that hold one (:func:`_order_statistic`); ties as for ``kthvalue``. Opsets 11+, both exporters."""
+    return _order_statistic(g, x, dim, keepdim, ignore_nan=False)
+
+
+@op("aten::nanmedian", opset=11)
+def aten_nanmedian(g: Builder, x):
+    """The lower median of the non-NaN elements (0-d; NaN where there are none):
+    :func:`_order_statistic`; opsets 11+, both exporters (neither has a rule)."""
+    return _order_statistic(g, x, None, False, ignore_nan=True)[0]
+
+
+@op("aten::nanmedian.dim", opset=11)
+def aten_nanmedian_dim(g: Builder, x, dim: int, keepdim: bool = False):
+    """(values, indices) of the lower median of the non-NaN elements along ``dim``; slices of NaN only
+    give NaN and the middle NaN's index (:func:`_order_statistic`); ties as for ``kthvalue``.
+    Opsets 11+, both exporters."""
+    return _order_statistic(g, x, dim, keepdim, ignore_nan=True)
+
+
+# --- logcumsumexp --------------------------------------------------------------------------
+
+
+@op("aten::logcumsumexp", opset=9)
+def aten_logcumsumexp(g: Builder, x, dim: int):
+    """``log(sum(exp(x - m))) + m`` over every prefix along ``dim``, ``m`` its maximum
+    (:func:`~symreg.ops._sorting_scans.logcumsumexp`, n² pairs); opsets 9+. Both exporters:
+    torch's dynamo lowering gives -inf where exp overflows (values of a few hundred) and NaN for -inf."""
+    return logcumsumexp(g, x, dim)
+
+
+# --- argsort / msort / sort ----------------------------------------------------------------
+
+
+@op("aten::argsort", opset=11)
+def aten_argsort(g: Builder, x, dim: int = -1, descending: bool = False):
+    """The indices of :func:`sort` (``TopK`` over the whole dim); opsets 11+ (``TopK``'s ``largest``
+    and ``sorted``), both exporters (TorchScript has no rule; torch.export lowers ``stable=True`` to
+    ``sort.stable``, which torchlib lacks)."""
+    return sort(g, x, dim, descending)[1]
+
+
+@op("aten::argsort.stable", opset=11)
+def aten_argsort_stable(g: Builder, x, stable: Optional[bool] = False, dim: int = -1, descending: bool = False):
+    """``aten::argsort`` with ``stable=``: the stable order either way (see the module docstring)."""
+    return sort(g, x, dim, descending)[1]
+
+
+@op("aten::msort", opset=11, exporters=_TS)
+def aten_msort(g: Builder, x):
+    """The values of :func:`sort` along dim 0; opsets 11+, TorchScript only (the dynamo exporter's works)."""
+    return sort(g, x, 0, False)[0]
+
+
+@op("aten::sort", opset=11)
+def aten_sort(g: Builder, x, dim: int = -1, descending: bool = False):
+    """(values, indices) of a full-length ``TopK`` along ``dim``: torch's stable order, NaN above +inf
+    (first when descending); a 0-d input gives (x, 0). Opsets 11+ (``TopK``'s ``largest`` and
+    ``sorted``), both exporters (TorchScript has no rule; torchlib's hands bool to ``TopK``, which
+    has no bool kernel, and it has none for ``sort.stable``)."""
+    return sort(g, x, dim, descending)
+
+
+@op("aten::sort.stable", opset=11)
+def aten_sort_stable(g: Builder, x, stable: Optional[bool] = False, dim: int = -1, descending: bool = False):
+    """``aten::sort`` with ``stable=``: the stable order either way (see the module docstring)."""
+    return sort(g, x, dim, descending)

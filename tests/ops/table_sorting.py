@@ -1,7 +1,271 @@
-"""Op-table entries of symreg/ops/sorting.py, in name order."""
+"""Op-table entries of symreg/ops/sorting.py, in name order.
+
+Sorting and selection move elements without arithmetic: values and indices equal eager torch's.
+Ties are compared on indices too, so the samples with ties ask for ``stable=True`` (torch's order
+of ties is its implementation's otherwise); random floats have no ties.
+"""
 
 from __future__ import annotations
 
-from op_entry import OpEntry
+import torch
+from op_entry import OpEntry, Sample, grow_dynamic_dims, is_0d
+from table_reductions import call, calling, masked, opinfo_samples
+from table_shape import values
 
-ENTRIES: tuple[OpEntry, ...] = ()
+INF, NAN = float("inf"), float("nan")
+FLOATS_INT = (torch.float32, torch.float64, torch.int64)
+EXACT = {dtype: (0.0, 0.0) for dtype in (torch.float32, torch.float64, torch.int64, torch.bool)}
+#: Products and sums over prefixes in another order than torch's sequential one: a few ulp.
+PRODUCTS = {torch.float32: (1e-6, 0.0), torch.float64: (1e-13, 0.0), torch.int64: (0.0, 0.0)}
+SUMS = {torch.float32: (1e-6, 1e-7), torch.float64: (1e-13, 1e-15)}
+GATHER_OPSET_9 = "ONNX GatherElements (the values at the running extreme's indices) exists from opset 11"
+TOPK_OPSET_9 = "ONNX TopK takes k as an input from opset 10 and orders ascending (largest=0) from 11"
+
+
+def ties(dtype: torch.dtype) -> torch.Tensor:
+    """A (3, 8) tensor with ties in each row and column: NaN, ±inf, -0.0 next to 0.0 for floats."""
+    if not dtype.is_floating_point:
+        rows = [[3, -1, 3, 0, 7, -1, 0, 3], [5, 5, 5, 5, 5, 5, 5, 5], [-9, 2, 2, -9, 0, 1, 1, 2]]
+        return torch.tensor(rows, dtype=dtype)
+    rows = [
+        [1.0, NAN, 0.0, -0.0, INF, NAN, -INF, 0.0],
+        [2.5, -1.0, 2.5, INF, INF, -0.0, -1.0, 2.5],
+        [-0.0, 0.0, NAN, -INF, -INF, 3.0, 0.0, NAN],
+    ]
+    return torch.tensor(rows, dtype=dtype)
+
+
+def grow_distinct(sample: Sample) -> Sample:
+    """``grow_dynamic_dims`` with float and integer tensors made of distinct values (a permutation of
+    0..n-1, shifted to both signs): torch's order of ties is its implementation's unless ``stable=True``,
+    and 8000 random float32 numbers tie."""
+    grown = grow_dynamic_dims(sample)
+
+    def distinct(t: torch.Tensor) -> torch.Tensor:
+        if t.dtype == torch.bool:
+            return t
+        return (torch.randperm(t.numel()) - t.numel() // 2).to(t.dtype).reshape(t.shape)
+
+    return grown.with_tensors(distinct(t) for t in grown.tensors())
+
+
+def sort_samples(dtype: torch.dtype) -> list[Sample]:
+    """Ties, NaN, ±inf and ±0 along each dim both ways (stable), 0-d, empty dims, a size-1 dim, bool."""
+    x = ties(dtype)
+    samples = [Sample((x,), {"dim": d, "descending": desc, "stable": True}) for d in (-1, 0) for desc in (False, True)]
+    samples += [
+        Sample((values((), dtype),)),
+        Sample((values((), dtype),), {"dim": 0, "descending": True}),
+        Sample((values((2, 0), dtype),), {"dim": -1}),
+        Sample((values((0, 3), dtype),), {"dim": 0, "descending": True}),
+        Sample((values((4, 1), dtype),), {"dim": 1}),
+    ]
+    if dtype == torch.int64:
+        samples.append(Sample((ties(dtype) > 0,), {"dim": -1, "stable": True, "descending": True}))
+    return samples
+
+
+def msort_samples(dtype: torch.dtype) -> list[Sample]:
+    return [Sample((ties(dtype).T,)), Sample((values((), dtype),)), Sample((values((0, 2), dtype),))]
+
+
+def float_samples(source):
+    """``source``'s samples for float dtypes only: OpInfo's integer samples tie, and torch's index of a
+    selected value that ties is its selection algorithm's (the entries' own samples cover integers)."""
+    return lambda dtype: source(dtype) if dtype.is_floating_point else []
+
+
+def _values_of(fn):
+    """``fn``'s values only: where the selected value ties, torch's index is its selection algorithm's."""
+
+    def values_only(*args, **kwargs):
+        return fn(*args, **kwargs).values
+
+    return values_only
+
+
+def distinct(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
+    """``shape`` distinct values of both signs (no ties: every index is determined)."""
+    n = torch.Size(shape).numel()
+    return ((torch.randperm(n) - n // 2).to(dtype) * (0.25 if dtype.is_floating_point else 1)).reshape(shape)
+
+
+def isin_samples(dtype: torch.dtype) -> list[Sample]:
+    """NaN (matches nothing), -0.0 against 0.0, ±inf, 0-d, empty either side, invert, another dtype."""
+    x, t = ties(dtype), ties(dtype)[1, 2:6]
+    return [
+        Sample((x, t)),
+        Sample((x, t), {"invert": True}),
+        Sample((x[0, 3], t)),
+        Sample((x, t[:0])),
+        Sample((x[:, :0], t)),
+        Sample((x, torch.tensor([3, -1, 0]))),
+        Sample((distinct((3, 4), dtype), distinct((2, 2), dtype)), {"assume_unique": True}),
+    ]
+
+
+def kthvalue_samples(dtype: torch.dtype) -> list[Sample]:
+    """Distinct values (indices compared), NaN and ±inf, ties (values only), 0-d, k at both ends."""
+    x, t = distinct((4, 6), dtype), ties(dtype)
+    selected = [
+        Sample((x, 1)),
+        Sample((x, 6, -1, True)),
+        Sample((x, 3, 0)),
+        Sample((distinct((), dtype), 1, 0, True)),
+    ]
+    if dtype.is_floating_point:
+        nan_rows = torch.tensor([[NAN, 1.0, INF, -INF, NAN, -0.5], [2.0, NAN, -1.0, 0.5, -2.0, 3.0]], dtype=dtype)
+        selected += [Sample((nan_rows, k)) for k in (2, 4)]
+        t_rows = [(t, k, d) for k, d in ((2, -1), (3, 0), (5, 1))] + [(nan_rows, k, -1) for k in (5, 6)]
+    else:
+        t_rows = [(t, k, d) for k, d in ((2, -1), (3, 0), (5, 1))]
+    # NaN ties too: torch's index of the k-th of several NaNs is its selection algorithm's
+    return [*calling((torch.kthvalue, lambda _: selected))(dtype)] + [
+        Sample((_values_of(torch.kthvalue), *args)) for args in t_rows
+    ]
+
+
+def _median_samples(fn, nan_fn):
+    def samples(dtype: torch.dtype) -> list[Sample]:
+        x = distinct((3, 5), dtype)
+        selected = [
+            Sample((fn, x)),
+            Sample((fn, x, 0)),
+            Sample((fn, x, -1, True)),
+            Sample((fn, distinct((), dtype))),
+            Sample((fn, distinct((), dtype), 0)),
+            Sample((fn, distinct((4,), dtype), 0)),
+        ]
+        if dtype.is_floating_point:
+            nan_rows = torch.tensor([[NAN, 1.0, INF, NAN, -0.5], [2.0, -INF, -1.0, 0.5, NAN], [NAN] * 5], dtype=dtype)
+            selected += [
+                Sample((fn, nan_rows)),
+                Sample((fn, nan_rows[:2])),
+                Sample((fn, nan_rows[1:2, 1:4])),
+                Sample((fn, nan_rows, 1)),
+                Sample((fn, nan_rows.T, 0, True)),
+                Sample((fn, values((0,), dtype))),
+                Sample((fn, values((2, 0), dtype))),
+            ]
+        t = ties(dtype)
+        selected += [Sample((_values_of(nan_fn), t, d)) for d in (0, 1)]
+        return selected
+
+    return samples
+
+
+def cum_extreme_samples(dtype: torch.dtype) -> list[Sample]:
+    """Ties (-0.0 and 0.0 too), NaN and ±inf along each dim, 0-d, an empty dim, bool."""
+    samples = [Sample((ties(dtype), d)) for d in (-1, 0)]
+    samples += [Sample((values((), dtype), 0)), Sample((values((2, 0), dtype), 1)), Sample((values((0, 3), dtype), 1))]
+    if dtype == torch.int64:
+        samples.append(Sample((ties(dtype) > 0, 1)))
+    return samples
+
+
+def cumprod_samples(dtype: torch.dtype) -> list[Sample]:
+    """Zeros, NaN and ±inf (0 * inf is NaN), 0-d, empty, bool and a dtype= argument."""
+    t = ties(dtype)
+    samples = [Sample((t, 1)), Sample((t, 0)), Sample((values((), dtype), 0)), Sample((values((3, 0), dtype), 1))]
+    if dtype == torch.int64:
+        samples += [Sample((t > 0, 1)), Sample((t, 1), {"dtype": torch.float64})]
+    if dtype.is_floating_point:
+        samples.append(Sample((values((4, 5), dtype), 1), {"dtype": torch.float64}))
+    return samples
+
+
+def logcumsumexp_samples(dtype: torch.dtype) -> list[Sample]:
+    """-inf prefixes (log 0), +inf, NaN, large values (exp overflows unshifted), 0-d, empty."""
+    x = torch.tensor([[-INF, -INF, 1.0, INF, 2.0, NAN, 1.0], [800.0, -800.0, 799.0, 0.0, -0.0, -INF, 3.0]], dtype=dtype)
+    return [Sample((x, 1)), Sample((x, 0)), Sample((values((), dtype), 0)), Sample((values((2, 0), dtype), 1))]
+
+
+ENTRIES: tuple[OpEntry, ...] = (
+    OpEntry(
+        ("aten::argsort", "aten::argsort.stable"),
+        EXACT,
+        opinfo="argsort",
+        samples=sort_samples,
+        fn=torch.argsort,
+        dtypes=FLOATS_INT,
+        grow=grow_distinct,
+    ).xfail(TOPK_OPSET_9, exporter="torchscript", opset=9),
+    OpEntry(("aten::cummax",), EXACT, opinfo="cummax", samples=cum_extreme_samples, dtypes=FLOATS_INT).xfail(
+        GATHER_OPSET_9, exporter="torchscript", opset=9
+    ),
+    OpEntry(("aten::cummin",), EXACT, opinfo="cummin", samples=cum_extreme_samples, dtypes=FLOATS_INT).xfail(
+        GATHER_OPSET_9, exporter="torchscript", opset=9
+    ),
+    OpEntry(
+        ("aten::cumprod",), PRODUCTS, opinfo="cumprod", samples=cumprod_samples, fn=torch.cumprod, dtypes=FLOATS_INT
+    ),
+    OpEntry(
+        ("aten::isin", "aten::isin.Tensor_Tensor"),
+        EXACT,
+        opinfo="isin",
+        samples=isin_samples,
+        fn=torch.isin,
+        dtypes=FLOATS_INT,
+        grow=grow_distinct,  # assume_unique=True holds for the larger inputs too
+    ),
+    OpEntry(
+        ("aten::kthvalue",),
+        EXACT,
+        samples=lambda dtype: [
+            *float_samples(calling((torch.kthvalue, opinfo_samples("kthvalue"))))(dtype),
+            *kthvalue_samples(dtype),
+        ],
+        fn=call,
+        dtypes=FLOATS_INT,
+        grow=grow_distinct,
+    ).xfail(TOPK_OPSET_9, exporter="torchscript", opset=9),
+    OpEntry(("aten::logcumsumexp",), SUMS, opinfo="logcumsumexp", samples=logcumsumexp_samples),
+    OpEntry(
+        ("aten::median", "aten::median.dim"),
+        EXACT,
+        samples=lambda dtype: [
+            *float_samples(calling((torch.median, opinfo_samples("median"))))(dtype),
+            *_median_samples(torch.median, torch.median)(dtype),
+        ],
+        fn=call,
+        dtypes=FLOATS_INT,
+        grow=grow_distinct,
+    ).xfail(TOPK_OPSET_9, exporter="torchscript", opset=9),
+    OpEntry(
+        ("aten::msort",),
+        EXACT,
+        opinfo="msort",
+        samples=msort_samples,
+        fn=torch.msort,
+        dtypes=FLOATS_INT,
+        grow=grow_distinct,
+    ).xfail(TOPK_OPSET_9, exporter="torchscript", opset=9),
+    OpEntry(
+        ("aten::nanmedian", "aten::nanmedian.dim"),
+        EXACT,
+        samples=lambda dtype: [
+            *float_samples(calling((torch.nanmedian, opinfo_samples("nanmedian")), masked("median")))(dtype),
+            *_median_samples(torch.nanmedian, torch.nanmedian)(dtype),
+        ],
+        fn=call,
+        dtypes=FLOATS_INT,
+        grow=grow_distinct,
+    )
+    .xfail(TOPK_OPSET_9, exporter="torchscript", opset=9)
+    .xfail(
+        "torch's TorchScript rule of aten::where casts masked.median's where(mask, x, nan) of a 0-d float64 x "
+        "to float32 (its scalar type analysis) before the nanmedian rule sees it",
+        exporter="torchscript",
+        dtype=torch.float64,
+        sample=lambda s: is_0d(s) and len(s.tensors()) == 2,
+    ),
+    OpEntry(
+        ("aten::sort", "aten::sort.stable"),
+        EXACT,
+        opinfo="sort",
+        samples=sort_samples,
+        fn=torch.sort,
+        dtypes=FLOATS_INT,
+        grow=grow_distinct,
+    ).xfail(TOPK_OPSET_9, exporter="torchscript", opset=9),
+)

@@ -1,7 +1,134 @@
-"""Op-table entries of symreg/ops/special.py, in name order."""
+"""Op-table entries of symreg/ops/special.py, in name order.
+
+Besides OpInfo's samples, each entry runs an edge grid: NaN, ±inf, ±0 (``unary_edges``), the
+points where torch's kernel switches formula, and values where a naive formula over- or
+underflows.
+"""
 
 from __future__ import annotations
 
-from op_entry import OpEntry
+import torch
+from op_entry import ELEMENTWISE, OpEntry, Sample, grow_dynamic_dims
+from table_math import FLOATS_INT, binary_edges, unary_edges
+from table_reductions import TORCHSCRIPT
 
-ENTRIES: tuple[OpEntry, ...] = ()
+INF, NAN = float("inf"), float("nan")
+FLOATS = (torch.float32, torch.float64)
+EXACT = {t: (0.0, 0.0) for t in (torch.float32, torch.float64, torch.int64)}
+#: (1 + erf(y)) / 2 as torch computes it: erf rounds to an ulp of 1 first, so values near 0 carry an absolute error.
+NDTR = {torch.float32: (1e-6, 1.2e-7), torch.float64: (1e-12, 2.3e-16), torch.int64: (1e-6, 1.2e-7)}
+#: ORT's Sin reduces its argument with an absolute error of about an ulp of 1: sin(x) / x near a zero of sin.
+SIN_RATIO = {torch.float32: (1e-6, 6e-8), torch.float64: (1e-12, 2.3e-16), torch.int64: (1e-6, 6e-8)}
+
+
+def _grid(values: list[float]):
+    def samples(dtype: torch.dtype) -> list[Sample]:
+        if not dtype.is_floating_point:
+            return [*unary_edges(dtype), Sample((torch.tensor([-30, -9, -1, 0, 1, 8, 9, 50], dtype=dtype),))]
+        return [*unary_edges(dtype), Sample((torch.tensor(values, dtype=torch.float64).to(dtype).reshape(-1, 1),))]
+
+    return samples
+
+
+#: erfc/erfcx/log_ndtr: Cody's ranges switch at 0.46875 and 4 (and torch's at -26.7, -6.1, 50, 5e7), log_ndtr's at -1.
+_ERFC_POINTS = [-40.0, -26.0, -9.0, -6.2, -6.0, -2.0, -1.5, -1.0, -0.999, -0.46875, -0.4, 0.4, 0.46875, 0.47,
+                1.0, 3.99, 4.0, 4.01, 8.0, 20.0, 49.0, 51.0, 1e4, 6e7, 1e20]  # fmt: skip
+#: I0/I1: the series switch at |x| = 8; exp(|x|) overflows float32 past 88.7, float64 past 709.
+_BESSEL_POINTS = [-100.0, -8.5, -8.0, -7.9, -1e-3, 1e-3, 0.1, 1.0, 7.99, 8.0, 8.01, 12.0, 80.0, 90.0, 500.0, 720.0]
+#: spherical_bessel_j0: Taylor below |x| = 0.5, sin(x) / x above.
+_J0_POINTS = [-1e30, -100.0, -3.14159, -0.5, -0.49, -0.1, 1e-20, 0.25, 0.4999, 0.5, 0.51, 1.0, 6.0, 1e6]
+
+
+def _grow_in_range(sample: Sample) -> Sample:
+    """``grow_dynamic_dims`` for samples holding finfo.max: new values within +-1e30 (uniform_ cannot span max)."""
+    limited = sample.with_tensors(t.clamp(-1e30, 1e30) if t.is_floating_point() else t for t in sample.tensors())
+    return grow_dynamic_dims(limited)
+
+
+def _frexp(dtype: torch.dtype) -> list[Sample]:
+    """Powers of two and their neighbours, the largest finite value, subnormals, 0-d, NaN/±inf/±0."""
+    info = torch.finfo(dtype)
+    powers = torch.tensor([2.0**k for k in range(-20, 21, 3)], dtype=dtype)
+    near = torch.cat([powers, torch.nextafter(powers, powers * 2), torch.nextafter(powers, powers / 2)])
+    extremes = torch.tensor(
+        [info.max, -info.max, info.tiny, info.tiny / 2, info.smallest_normal * info.eps, -3.0, 0.1, 1e-30], dtype=dtype
+    )
+    return [
+        Sample((torch.tensor(0.75, dtype=dtype),)),
+        Sample((torch.cat([near, -near]).reshape(6, -1),)),
+        Sample((extremes,)),
+        *unary_edges(dtype),
+    ]
+
+
+def _hypot(dtype: torch.dtype) -> list[Sample]:
+    """Pairs whose squares over- or underflow, infinities beside NaN, zeros, then the shared binary edges."""
+    info = torch.finfo(dtype)
+    big, small = info.max / 4, info.tiny * 4
+    a = torch.tensor([big, big, small, small * info.eps, INF, NAN, -INF, NAN, 0.0, -0.0, 3.0, 1e-3], dtype=dtype)
+    b = torch.tensor([big, -1.0, small, small, NAN, INF, 2.0, 0.0, 0.0, 0.0, -4.0, 1e3], dtype=dtype)
+    return [Sample((a, b)), *binary_edges(dtype)]
+
+
+def _copysign(dtype: torch.dtype) -> list[Sample]:
+    """Signed zeros and NaN as ``other`` (a NaN made positive, then one with its sign bit set), Python numbers."""
+    if not dtype.is_floating_point:
+        values = torch.tensor([1, -2, 0, 7], dtype=dtype)
+        samples = [Sample((values, -0.0)), Sample((values, -3)), Sample((values, values.flip(0) - 1))]
+        return [*binary_edges(dtype), *samples]
+    values = torch.tensor([1.0, -2.0, 0.0, -0.0, INF, -INF, NAN, 5.0], dtype=dtype)
+    signs = torch.tensor([-0.0, 0.0, -1.0, 3.0, -0.0, INF, -INF, NAN], dtype=dtype)
+    negative_nan = torch.full((8,), NAN, dtype=dtype).neg()
+    samples = [Sample((values, signs)), Sample((values, -0.0)), Sample((values, 2)), Sample((values, negative_nan))]
+    return [*binary_edges(dtype), *samples]
+
+
+def _negative_nan(sample: Sample) -> bool:
+    """copysign's sample whose ``other`` is NaN with the sign bit set."""
+    other = sample.args[1]
+    if not isinstance(other, torch.Tensor) or not other.is_floating_point() or other.numel() == 0:
+        return False
+    return bool(other.isnan().all()) and bool(other.signbit().all())
+
+
+def _extremes(dtype: torch.dtype) -> list[Sample]:
+    """NaN beside numbers both ways round, both NaN, ±inf, a 0-d beside a tensor, then the shared binary edges."""
+    if not dtype.is_floating_point:
+        return binary_edges(dtype)
+    a = torch.tensor([NAN, 1.0, NAN, INF, -INF, -0.0, 2.0, -3.0], dtype=dtype)
+    b = torch.tensor([1.0, NAN, NAN, NAN, 5.0, 0.0, 2.0, -4.0], dtype=dtype)
+    return [Sample((a, b)), Sample((a, b[1])), *binary_edges(dtype)]
+
+
+def _xlog1py(dtype: torch.dtype) -> list[Sample]:
+    """other at -1 (log1p -inf), below -1 (NaN), tiny (log1p ~ other), huge; x = 0 beside each; Python numbers."""
+    a = torch.tensor([0.0, 2.0, 0.0, 3.0, 0.0, 1.5, -2.0, NAN, 0.0, 4.0], dtype=dtype)
+    b = torch.tensor([-1.0, -1.0, -2.0, -2.0, NAN, 1e-9, 1e9, 1.0, INF, INF], dtype=dtype)
+    return [Sample((a, b)), Sample((a, 2.0)), Sample((3, b)), *binary_edges(dtype)]
+
+
+def _unary(names: tuple[str, ...], tolerance, opinfo: str, samples, **kwargs) -> OpEntry:
+    return OpEntry(names, tolerance, opinfo=opinfo, samples=samples, dtypes=FLOATS_INT, **kwargs)
+
+
+ENTRIES: tuple[OpEntry, ...] = (
+    OpEntry(("aten::copysign",), EXACT, opinfo="copysign", samples=_copysign, dtypes=FLOATS_INT).xfail(
+        "ONNX cannot read a NaN's sign bit: symreg's copysign takes every NaN `other` as positive, where torch "
+        "copies the sign bit of -nan",
+        sample=_negative_nan,
+    ),
+    OpEntry(("aten::fmax",), EXACT, opinfo="fmax", samples=_extremes, dtypes=FLOATS_INT),
+    OpEntry(("aten::fmin",), EXACT, opinfo="fmin", samples=_extremes, dtypes=FLOATS_INT),
+    OpEntry(("aten::frexp",), EXACT, opinfo="frexp", samples=_frexp, dtypes=FLOATS, grow=_grow_in_range),
+    OpEntry(("aten::hypot",), ELEMENTWISE, opinfo="hypot", samples=_hypot, dtypes=FLOATS, grow=_grow_in_range),
+    _unary(("aten::i0", "aten::special_i0"), ELEMENTWISE, "i0", _grid(_BESSEL_POINTS)),
+    _unary(("aten::special_entr",), ELEMENTWISE, "special.entr", unary_edges, exports=TORCHSCRIPT),
+    _unary(("aten::special_erfcx",), ELEMENTWISE, "special.erfcx", _grid(_ERFC_POINTS)),
+    _unary(("aten::special_i0e",), ELEMENTWISE, "special.i0e", _grid(_BESSEL_POINTS)),
+    _unary(("aten::special_i1",), ELEMENTWISE, "special.i1", _grid(_BESSEL_POINTS)),
+    _unary(("aten::special_i1e",), ELEMENTWISE, "special.i1e", _grid(_BESSEL_POINTS)),
+    _unary(("aten::special_log_ndtr",), ELEMENTWISE, "special.log_ndtr", _grid(_ERFC_POINTS)),
+    _unary(("aten::special_ndtr",), NDTR, "special.ndtr", _grid(_ERFC_POINTS)),
+    _unary(("aten::special_spherical_bessel_j0",), SIN_RATIO, "special.spherical_bessel_j0", _grid(_J0_POINTS)),
+    OpEntry(("aten::special_xlog1py",), ELEMENTWISE, opinfo="special.xlog1py", samples=_xlog1py, exports=TORCHSCRIPT),
+)
