@@ -58,6 +58,18 @@ def unknown_op_model(path: Path) -> Path:
     return path
 
 
+def deform_conv2d_model(path: Path, **attrs) -> Path:
+    """y = symreg::DeformConv2d(x (1, 4, 6, 6), w (6, 4, 3, 3), offset (1, 18, 4, 4)) with ``attrs``."""
+    shapes = {"x": [1, 4, 6, 6], "w": [6, 4, 3, 3], "offset": [1, 18, 4, 4]}
+    inputs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, d) for n, d in shapes.items()]
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 6, 4, 4])
+    node = helper.make_node("DeformConv2d", list(shapes), ["y"], domain="symreg", **attrs)
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("symreg", 1)]
+    graph = helper.make_graph([node], "deform_conv2d", inputs, [y])
+    onnx.save(helper.make_model(graph, opset_imports=opsets, ir_version=10), path)
+    return path
+
+
 def relu_model(path: Path, *, opset: int = 17, ir_version: int = 10) -> Path:
     """y = relu(x) at ``opset``, stamped ``ir_version``."""
     graph_model(path, [helper.make_node("Relu", ["x"], ["y"])], opset=opset, ir_version=ir_version)

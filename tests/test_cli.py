@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from onnx_files import erfinv_model, relu_model, restamped, unknown_op_model
+from onnx_files import deform_conv2d_model, erfinv_model, relu_model, restamped, unknown_op_model
 
 import symreg
 from symreg import cli
@@ -333,6 +333,29 @@ def test_check_names_a_custom_op_without_kernel(capsys, models):
         r"^FAIL\s+kernels\s+mydomain::Foo \(version 1\) has no kernel: load the custom-op library", out, re.MULTILINE
     )
     assert re.search(r"^ok\s+checker", out, re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    ("attrs", "problem"),
+    [
+        ({"strides": [0, -1], "pads": [1], "group": 0}, "pads must have 4 values (top, left, bottom, right), got [1]"),
+        ({"strides": [0, -1]}, "strides must be positive, got [0, -1]"),
+        ({"pads": [1]}, "pads must have 4 values (top, left, bottom, right), got [1]"),
+        ({"group": 0}, "group must be positive, got 0"),
+    ],
+    ids=["issue-12", "strides", "pads", "group"],
+)
+def test_check_reports_invalid_kernel_attributes(capsys, tmp_path, attrs, problem):
+    """The kernel checks its attributes when ORT creates it, so check fails instead of the first run."""
+    code, out, _ = _main(capsys, "check", deform_conv2d_model(tmp_path / "bad.onnx", **attrs))
+    assert code == 1, out
+    line = next(line for line in out.splitlines() if line.startswith("FAIL"))
+    assert re.match(r"FAIL\s+onnxruntime\s+", line) and f"symreg::DeformConv2d: {problem}" in line, out
+
+
+def test_check_passes_a_valid_deform_conv2d(capsys, tmp_path):
+    code, out, _ = _main(capsys, "check", deform_conv2d_model(tmp_path / "ok.onnx", strides=[1, 1], group=1))
+    assert code == 0 and out.rstrip().endswith("passes"), out
 
 
 def test_check_passes_and_inspect_lists_tensors(capsys, models):

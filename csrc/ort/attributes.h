@@ -1,7 +1,7 @@
 // A node's attributes as the op reads them, with typed errors: an absent attribute
 // keeps the op's default, one of another type is a problem ("attribute group must be
-// an int"), found at kernel creation and reported by every Compute (creating a kernel
-// must not throw).
+// an int"), found at kernel creation, which returns it as an ORT status from
+// CreateKernelV2 (never throws across the C ABI): the session fails to load.
 #pragma once
 
 #include <cstdint>

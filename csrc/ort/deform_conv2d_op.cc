@@ -29,7 +29,6 @@ constexpr const char* kInputNames[kInputCount] = {"X", "W", "offset", "mask", "B
 template <typename T>
 struct Kernel {
   kernels::DeformConv2dAttrs attrs;
-  std::string attr_problem;  // reported by every Compute: kernel creation must not throw
   // W packed once when it is a constant initializer (empty otherwise).
   std::unique_ptr<kernels::PackedDeformConv2dWeights<T>> packed;
 };
@@ -54,8 +53,11 @@ std::unique_ptr<kernels::PackedDeformConv2dWeights<T>> PackConstantWeight(const 
   return packed->empty() ? nullptr : std::move(packed);
 }
 
+// ORT's CreateKernelV2, called at session creation: attributes of the wrong type or
+// value fail the session there, with the op, the attribute and the value in the text.
 template <typename T>
-void* NewKernel(const OrtApi* api, const OrtKernelInfo* info) noexcept {
+OrtStatusPtr NewKernel(const OrtApi* api, const OrtKernelInfo* info, void** out) noexcept {
+  *out = nullptr;
   try {
     auto kernel = std::make_unique<Kernel<T>>();
     Attrs reader(api, info);
@@ -64,24 +66,25 @@ void* NewKernel(const OrtApi* api, const OrtKernelInfo* info) noexcept {
     reader.Ints("dilations", &kernel->attrs.dilations);
     reader.Int("group", &kernel->attrs.group);
     reader.Int("offset_group", &kernel->attrs.offset_group);
-    kernel->attr_problem = reader.problem();
-    if (kernel->attr_problem.empty()) {
-      try {
-        kernel->packed = PackConstantWeight<T>(api, info, kernel->attrs.group);
-      } catch (const std::exception&) {
-        // No packed copy (out of memory, or an ORT error reading W): Compute packs per call.
-      }
+    reader.Ints("kernel_shape", &kernel->attrs.kernel_shape);
+    std::string problem = reader.problem();
+    if (problem.empty()) problem = kernels::CheckDeformConv2dAttrs(kernel->attrs);
+    if (!problem.empty()) return OpError(kName, problem).release();
+    try {
+      kernel->packed = PackConstantWeight<T>(api, info, kernel->attrs.group);
+    } catch (const std::exception&) {
+      // No packed copy (out of memory, or an ORT error reading W): Compute packs per call.
     }
-    return kernel.release();
-  } catch (const std::exception&) {
-    return nullptr;  // out of memory: ORT reports the failed kernel creation
+    *out = kernel.release();
+    return nullptr;
+  } catch (const std::exception& e) {
+    return OpError(kName, std::string("creating the kernel failed: ") + e.what()).release();
   }
 }
 
 template <typename T>
 Ort::Status Compute(const Kernel<T>& kernel, OrtKernelContext* context) {
   try {
-    if (!kernel.attr_problem.empty()) return OpError(kName, kernel.attr_problem);
     const Ort::KernelContext ctx(context);
     const size_t count = ctx.GetInputCount();
     std::array<const OrtValue*, kInputCount> values{};
@@ -129,9 +132,9 @@ struct DeformConv2dOp : Ort::Custom::OrtLiteCustomOp {
   DeformConv2dOp() : OrtLiteCustomOp(kName, kCpu, {}) {
     input_types_.assign(kInputCount, Ort::TypeToTensorType<T>::type);
     output_types_.assign(1, Ort::TypeToTensorType<T>::type);
-    OrtCustomOp::CreateKernel = [](const OrtCustomOp*, const OrtApi* api, const OrtKernelInfo* info) {
-      return NewKernel<T>(api, info);
-    };
+    OrtCustomOp::CreateKernel = {};  // ORT calls CreateKernelV2 (API >= 16), which can return an error
+    OrtCustomOp::CreateKernelV2 = [](const OrtCustomOp*, const OrtApi* api, const OrtKernelInfo* info,
+                                     void** kernel) -> OrtStatusPtr { return NewKernel<T>(api, info, kernel); };
     OrtCustomOp::KernelComputeV2 = [](void* kernel, OrtKernelContext* context) -> OrtStatusPtr {
       return Compute<T>(*static_cast<const Kernel<T>*>(kernel), context).release();
     };

@@ -28,9 +28,14 @@ Sampling, by dtype and opset:
   corners of every point from a zero-padded input and a weighted ``ReduceSum``: torchvision's
   own formula, measured max abs error 4e-16 on small images, 8e-15 on large ones.
 
+Non-finite values: as torchvision's, NaN and inf positions included, for samples outside the
+image (sampled as 0, the mask still multiplying them); a sample near the border reads the
+border pixel as GridSample's rounding of its position decides (see above).
+
 Ops: Shape, ConstantOfShape, CumSum, Concat, Reshape, Gather, Transpose, Add, Sub, Mul, Div,
-CastLike, GridSample, MatMul (32 nodes per call); the float64 path trades GridSample, Div for
-Cast, Pad, Min, Max, Floor, Unsqueeze, GatherND, ReduceSum (60 nodes).
+CastLike, LessOrEqual, GreaterOrEqual, Or, Where, GridSample, MatMul (40 nodes per call); the
+float64 path trades GridSample, Div for Cast, Pad, Min, Max, Floor, Unsqueeze, GatherND,
+ReduceSum (68 nodes).
 
 Cost: the column tensor (N*C_in*kH*kW*oH*oW elements) is materialised, then one GEMM. The
 float64 path also holds its four corners (4x that) and transposes it once. ONNX Runtime's
@@ -94,6 +99,7 @@ def deform_conv2d(
     # (N, 2*og*K, oH, oW) -> (N*og, K, 2, L = oH*oW); a 0 in a Reshape shape copies that input dim.
     off = g.op("Reshape", g.op("Reshape", offset, g.constant([0, 0, 1, -1])), g.constant([-1, k, 2, 0]))
     positions = g.op("Add", off, _base_positions(g, out_hw, stride, padding, dilation, kernel, like=x))
+    positions = _outside_to_minus_two(g, positions, x)
     if mask is not None:  # (N, og*K, oH, oW) -> (N*og, K, 1, L)
         mask = g.op("Reshape", g.op("Reshape", mask, g.constant([0, 0, 1, -1])), g.constant([-1, k, 1, 0]))
     x = g.op("Reshape", x, g.constant([-1, per_offset_group, 0, 0]))  # (N*og, C_in/og, H, W)
@@ -156,6 +162,20 @@ def _base_positions(g: Builder, out_hw, stride, padding, dilation, kernel, *, li
     return g.op("Add", counts, constant_like(g, per_k[:, :, None], like))
 
 
+def _outside_to_minus_two(g: Builder, positions, x) -> Any:
+    """positions (B, K, 2, L) with every coordinate outside (-1, size) moved to -2.
+
+    torchvision's sample there is 0 (its early return), whatever the pixels hold. Both
+    samplers below read 0 at -2 (its corners -2 and -1 are outside the image), but not at
+    -1 or size exactly, where a zero weight multiplies pixel 0 or size - 1 of the image:
+    0 * inf is NaN where torchvision's output is finite.
+    """
+    size = g.op("Reshape", g.op("CastLike", _spatial_size(g, x), x), g.constant([2, 1]))  # (2, 1): H, W
+    outside = g.op("Or", g.op("LessOrEqual", positions, constant_like(g, [-1.0], x)),
+                   g.op("GreaterOrEqual", positions, size))  # fmt: skip
+    return g.op("Where", outside, constant_like(g, [-2.0], x), positions)
+
+
 def _sample_grid(g: Builder, x, positions, mask, k: int, channels: int) -> Any:
     """(N*og, C/og, K, L) bilinear samples (times mask) with one GridSample.
 
@@ -175,15 +195,16 @@ def _sample_linear(g: Builder, x, positions, mask, k: int, channels: int) -> Any
     """(N*og, C/og, K, L) bilinear samples (times mask) by gathering corners; any float dtype.
 
     torchvision's formula: corners floor(p) and floor(p) + 1 along each axis, weights
-    1 - frac and frac, corners outside the image read 0. Positions are clamped to [-1, size]
-    first (a sample there reads only zeros, as torchvision's early return does), the input is
-    zero-padded by 1 before and 2 after each axis, so every corner index is in range.
+    1 - frac and frac, corners outside the image read 0. Positions outside the image are -2
+    (:func:`_outside_to_minus_two`) and are clamped to [-2, size] besides; the input is
+    zero-padded by 2 before and after each axis, so every corner index is in range and a
+    sample outside reads padding only.
     """
     size = _spatial_size(g, x)  # [H, W]
-    padded = g.op("Pad", x, g.constant([0, 0, 1, 1, 0, 0, 2, 2]))  # (B, C, H + 3, W + 3)
+    padded = g.op("Pad", x, g.constant([0, 0, 2, 2, 0, 0, 2, 2]))  # (B, C, H + 4, W + 4)
     rows = g.op("Reshape", g.op("Transpose", padded, perm=[0, 2, 3, 1]), g.constant([0, -1, channels]))
     limit = g.op("Reshape", g.op("CastLike", size, x), g.constant([2, 1]))
-    p = g.op("Max", g.op("Min", positions, limit), constant_like(g, [-1.0], x))  # (B, K, 2, L)
+    p = g.op("Max", g.op("Min", positions, limit), constant_like(g, [-2.0], x))  # (B, K, 2, L)
     low = g.op("Floor", p)
     frac = g.op("Sub", p, low)
     one = constant_like(g, [1.0], x)
@@ -196,9 +217,9 @@ def _sample_linear(g: Builder, x, positions, mask, k: int, channels: int) -> Any
     if mask is not None:
         w = g.op("Mul", w, mask)
     # Flat index of corner (y0, x0) in the padded image, then the other three.
-    padded_w = g.op("Add", g.op("Gather", size, g.constant([1])), g.constant([3]))
+    padded_w = g.op("Add", g.op("Gather", size, g.constant([1])), g.constant([4]))
     flat_step = g.op("Reshape", g.op("Concat", padded_w, g.constant([1]), axis=0), g.constant([2, 1]))
-    low_i = g.op("Add", cast(g, low, torch.int64), g.constant([1]))  # int64, padded coordinates
+    low_i = g.op("Add", cast(g, low, torch.int64), g.constant([2]))  # int64, padded coordinates
     flat = g.op("ReduceSum", g.op("Mul", low_i, flat_step), g.constant([2]), keepdims=1)  # (B, K, 1, L)
     steps = g.op("Concat", g.constant([0, 1]), padded_w, g.op("Add", padded_w, g.constant([1])), axis=0)
     flat = g.op("Add", flat, g.op("Reshape", steps, g.constant([4, 1])))  # (B, K, 4, L)

@@ -197,6 +197,29 @@ def test_float64(cfg, lowering, exporter, opset):
             assert_matches(y, model(*inputs), rtol=0, atol=ATOL[torch.float64], what=f"{cfg} {size}")
 
 
+@pytest.mark.parametrize("lowering,exporter,opset,dtype", [
+    ("custom", "torchscript", 17, torch.float32), ("custom", "torchscript", 17, torch.float64),
+    ("decomposition", "torchscript", 17, torch.float32),  # GridSample
+    ("decomposition", "torchscript", 17, torch.float64),  # gathered corners (no float64 GridSample below 20)
+    ("decomposition", "torchscript", 20, torch.float64),  # GridSample
+])  # fmt: skip
+@pytest.mark.parametrize("offsets", ["zero", "large"])
+def test_nonfinite_pixels_at_the_border(lowering, exporter, opset, dtype, offsets):
+    """inf and NaN pixels on the image's border: only samples whose corners inside the image read them turn
+    non-finite (torchvision adds the corners inside the image only); samples at or beyond -1 and H (W) are 0.
+    Zero offsets with padding 1 put kernel points exactly on -1 and H; large ones put many beyond."""
+    cfg = Config(offset_scale=0.0 if offsets == "zero" else 4.0)
+    model = DeformInputs(cfg, dtype)
+    with symreg.scope():
+        symreg.set_lowering(OP, lowering)
+        proto = export(model, model.inputs(2, 9, 11), exporter, opset, dims=NHW)
+    x, offset, mask = model.inputs(2, 7, 8)
+    x[0, 0, 0, 0], x[0, 1, -1, -1], x[1, 2, 3, 0], x[1, 3, 0, 5] = torch.inf, -torch.inf, torch.nan, torch.inf
+    (y,) = run(proto, [x, offset, mask], threads=2)
+    with torch.no_grad():
+        assert_matches(y, model(x, offset, mask), rtol=0, atol=ATOL[dtype], what=f"{lowering} {dtype}")
+
+
 def test_default_lowering_follows_the_opset():
     model, x = DeformBlock(Config()).eval(), torch.randn(1, 4, 8, 8)
     for opset, node in ((11, "DeformConv2d"), (18, "DeformConv2d"), (19, "DeformConv"), (20, "DeformConv")):

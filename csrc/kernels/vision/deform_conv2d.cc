@@ -35,7 +35,9 @@ bool Add(std::initializer_list<int64_t> terms, int64_t* out) {
   return true;
 }
 
-std::string CheckAttrs(const DeformConv2dAttrs& a) {
+}  // namespace
+
+std::string CheckDeformConv2dAttrs(const DeformConv2dAttrs& a) {
   if (a.strides.size() != 2) return "strides must have 2 values (h, w), got " + ShapeText(a.strides);
   if (a.pads.size() != 4) return "pads must have 4 values (top, left, bottom, right), got " + ShapeText(a.pads);
   if (a.dilations.size() != 2) return "dilations must have 2 values (h, w), got " + ShapeText(a.dilations);
@@ -47,8 +49,14 @@ std::string CheckAttrs(const DeformConv2dAttrs& a) {
   }
   if (a.group <= 0) return "group must be positive, got " + std::to_string(a.group);
   if (a.offset_group <= 0) return "offset_group must be positive, got " + std::to_string(a.offset_group);
+  if (!a.kernel_shape.empty() && a.kernel_shape.size() != 2) {
+    return "kernel_shape must have 2 values (kH, kW), got " + ShapeText(a.kernel_shape);
+  }
+  if (!positive(a.kernel_shape)) return "kernel_shape must be positive, got " + ShapeText(a.kernel_shape);
   return "";
 }
+
+namespace {
 
 std::string CheckRank(const char* name, const std::vector<int64_t>& dims, size_t rank, const char* layout) {
   if (dims.size() != rank) {
@@ -91,7 +99,7 @@ std::string CheckDeformConv2d(const std::vector<int64_t>& x, const std::vector<i
                               const std::vector<int64_t>& offset, const std::vector<int64_t>* mask,
                               const std::vector<int64_t>* bias, const DeformConv2dAttrs& attrs,
                               DeformConv2dShape* shape) {
-  std::string problem = CheckAttrs(attrs);
+  std::string problem = CheckDeformConv2dAttrs(attrs);
   if (problem.empty()) problem = CheckRank("X", x, 4, "(N, C_in, H, W)");
   if (problem.empty()) problem = CheckRank("W", weight, 4, "(C_out, C_in / group, kH, kW)");
   if (problem.empty()) problem = CheckRank("offset", offset, 4, "(N, 2 * offset_group * kH * kW, out_h, out_w)");
@@ -110,6 +118,10 @@ std::string CheckDeformConv2d(const std::vector<int64_t>& x, const std::vector<i
   const std::string c_in = "C_in = " + std::to_string(s.c_in) + " (X dim 1)";
   if (s.c_in == 0) return "X has no channels (C_in = 0)";
   if (s.kernel_h == 0 || s.kernel_w == 0) return "W has an empty kernel: kH x kW = " + ShapeText({s.kernel_h, s.kernel_w});
+  if (!attrs.kernel_shape.empty() && (attrs.kernel_shape[0] != s.kernel_h || attrs.kernel_shape[1] != s.kernel_w)) {
+    return "kernel_shape " + ShapeText(attrs.kernel_shape) + " differs from W's kernel (dims 2, 3) " +
+           ShapeText({s.kernel_h, s.kernel_w});
+  }
   if (s.c_in % s.group) return c_in + " is not divisible by group = " + std::to_string(s.group);
   if (s.c_in % s.offset_group) return c_in + " is not divisible by offset_group = " + std::to_string(s.offset_group);
   if (weight[1] != s.c_in / s.group) {
@@ -180,7 +192,7 @@ bool PackedDeformConv2dWeights<T>::Fits(const DeformConv2dShape& s, CpuIsa isa) 
 template <typename T>
 int64_t DeformConv2d<T>::WorkspaceSize(const DeformConv2dShape& s, CpuIsa isa, const PackedDeformConv2dWeights<T>* packed) {
   const int64_t pack_room = packed && packed->Fits(s, isa) ? 0 : s.group * PackedGroupSize(s);
-  return pack_room + s.n * s.c_in * s.height * s.width;
+  return pack_room + s.n * s.c_in * s.height * s.width + s.c_in;  // + the zero row
 }
 
 template <typename T>
@@ -192,6 +204,7 @@ DeformConv2d<T>::DeformConv2d(const DeformConv2dShape& shape, const DeformConv2d
   pack_into_ = prepacked ? nullptr : workspace;  // first: as aligned as the workspace
   weight_ = prepacked ? packed->data() : workspace;
   x_nhwc_ = prepacked ? workspace : workspace + shape.group * PackedGroupSize(shape);
+  std::fill_n(x_nhwc_ + shape.n * shape.c_in * pixels, shape.c_in, T(0));  // the row that corners outside read
   const int64_t out_pixels = shape.out_h * shape.out_w;
   tile_ = TilePixels<T>(ColumnCount(shape), out_pixels);
   tiles_ = tile_ > 0 ? (out_pixels + tile_ - 1) / tile_ : 0;

@@ -31,7 +31,13 @@ struct DeformConv2dAttrs {
   std::vector<int64_t> dilations{1, 1};     // (h, w), > 0
   int64_t group = 1;                        // > 0, divides C_in and C_out
   int64_t offset_group = 1;                 // > 0, divides C_in
+  std::vector<int64_t> kernel_shape;        // (kH, kW), > 0, W's; empty: taken from W (optional in ONNX)
 };
+
+// Checks the attributes alone (what a runtime can check once, when the kernel is
+// created). Returns "" when they are valid; otherwise the problem in words, naming the
+// attribute and its value, e.g. "strides must be positive, got [0, 1]".
+std::string CheckDeformConv2dAttrs(const DeformConv2dAttrs& attrs);
 
 // The sizes of one call, consistent with each other (made by CheckDeformConv2d).
 struct DeformConv2dShape {
@@ -122,7 +128,7 @@ class DeformConv2d {
   DeformConv2dData<T> data_;
   Mode mode_;
   CpuIsa isa_;
-  T* x_nhwc_;              // x as (N, H, W, C_in): a sample's channels are contiguous
+  T* x_nhwc_;              // x as (N, H, W, C_in), then C_in zeros: a sample's channels are contiguous
   T* pack_into_;           // where Prepare packs W (null when given packed weights)
   const T* weight_;        // W packed for the tiles' GEMM (WeightJob in deform_conv2d_tile.h)
   int64_t tile_ = 0, tiles_ = 0;  // output pixels per column tile, tiles per image

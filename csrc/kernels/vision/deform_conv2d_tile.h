@@ -65,7 +65,7 @@ template <typename T>
 struct TileJob {
   const DeformConv2dShape& shape;
   const DeformConv2dData<T>& data;
-  const T* x_nhwc;  // (N, H, W, C_in)
+  const T* x_nhwc;  // (N, H, W, C_in), then C_in zeros: what corners outside the image read
   const T* packed;  // the weights as WeightJob packs them
   int64_t n, g, p0, count;
   bool sample;  // false: GEMM only (benchmarks)

@@ -46,31 +46,44 @@ T* ThreadBuffer(int64_t count) {
   return buffer.data();
 }
 
-template <typename T>
+// dst = m * (wa * a + wb * b + wc * c + wd * d), or without m when kHasMask is false. The
+// mask multiplies the blend, as in torchvision, rather than being folded into the four
+// weights: an inf mask times a zero weight would be NaN where torchvision has inf.
+template <bool kHasMask, typename T>
 void Blend4(T* __restrict dst, const T* __restrict a, const T* __restrict b, const T* __restrict c,
-            const T* __restrict d, T wa, T wb, T wc, T wd, int64_t len) {
+            const T* __restrict d, T wa, T wb, T wc, T wd, T m, int64_t len) {
   // Whole chunks of 256 bytes first: an inner loop of known length unrolls fully (no
   // per-vector loop overhead, measured ~0.3 ms of 1.6 on 64 channels); then the rest.
+  // (No lambda for the expression: GCC drops __restrict through it and checks aliasing.)
   constexpr int64_t kChunk = 256 / sizeof(T);
   int64_t i = 0;
   for (; i + kChunk <= len; i += kChunk) {
-    for (int64_t v = i; v < i + kChunk; ++v) dst[v] = wa * a[v] + wb * b[v] + wc * c[v] + wd * d[v];
+    for (int64_t v = i; v < i + kChunk; ++v) {
+      const T sum = wa * a[v] + wb * b[v] + wc * c[v] + wd * d[v];
+      dst[v] = kHasMask ? m * sum : sum;
+    }
   }
-  for (; i < len; ++i) dst[i] = wa * a[i] + wb * b[i] + wc * c[i] + wd * d[i];
+  for (; i < len; ++i) {
+    const T sum = wa * a[i] + wb * b[i] + wc * c[i] + wd * d[i];
+    dst[i] = kHasMask ? m * sum : sum;
+  }
 }
 
 // Bilinear sampling of one (kernel point, offset group) for every pixel of a tile, in two
-// passes. The first, over pixels (structure of arrays, contiguous offset and mask reads,
-// no branches, the mask's presence a template argument: it vectorises), turns positions
-// into four corner weights, zero for corners outside the image (the mask folded in), and
-// the offsets of the corner rows, clamped into the image. The second blends the channels
-// of the four corner rows (NHWC: contiguous) per pixel.
-// Same values as torchvision's bilinear_interpolate: a sample is zero unless
-// -1 < y < H and -1 < x < W (NaN and infinities included).
+// passes. The first, over pixels (structure of arrays, contiguous offset reads, no
+// branches: it vectorises), turns positions into four corner weights and the offsets of
+// the corner rows. The second blends the channels of the four corner rows (NHWC:
+// contiguous) per pixel and multiplies the blend by the mask.
+// Same values as torchvision's bilinear_interpolate, non-finite ones included: a sample
+// is zero unless -1 < y < H and -1 < x < W (NaN positions are outside), and a corner
+// outside the image contributes its weight times 0, never times a pixel. So such corners
+// read a row of zeros (`zero`, after the image) rather than a pixel clamped into the
+// image: 0 * inf would be NaN where torchvision's output is finite. The mask multiplies
+// a sample outside the image too (a NaN or inf mask gives NaN, as mask * 0 does in torchvision).
 template <typename T>
 struct Corners {
   T *w00, *w01, *w10, *w11;        // weights of the corners (top/bottom, left/right)
-  int64_t *o00, *o01, *o10, *o11;  // their offsets in the NHWC image, clamped into it
+  int64_t *o00, *o01, *o10, *o11;  // their offsets in the NHWC image, or that of the zero row
 
   static constexpr int64_t kWeights = 4, kOffsets = 4;
   // Carves the arrays of `count` elements out of two scratch buffers.
@@ -81,37 +94,49 @@ struct Corners {
 
 // Restrict-qualified parameters rather than the Corners struct: GCC ignores restrict on
 // copies of struct members and does not vectorise (too many alias checks).
-template <bool kHasMask, typename T>
+template <typename T>
 void CornerPass(const T* __restrict base_y, const T* __restrict base_x, T ky, T kx, const T* __restrict dy,
-                const T* __restrict dx, const T* __restrict mask, int64_t height, int64_t width, int64_t row_stride,
-                int64_t pixel_stride, int64_t count, T* __restrict w00, T* __restrict w01, T* __restrict w10,
+                const T* __restrict dx, int64_t height, int64_t width, int64_t row_stride, int64_t pixel_stride,
+                int64_t zero, int64_t count, T* __restrict w00, T* __restrict w01, T* __restrict w10,
                 T* __restrict w11, int64_t* __restrict o00, int64_t* __restrict o01, int64_t* __restrict o10,
                 int64_t* __restrict o11) {
   const T h = T(height), w = T(width);
   for (int64_t r = 0; r < count; ++r) {
     // base + k is a whole number, exact in T (below 2^24): y rounds as torchvision's does.
     T y = (base_y[r] + ky) + dy[r], x = (base_x[r] + kx) + dx[r];
-    // & rather than &&, and the mask read whatever `inside` is: no branches.
+    // & rather than &&: no branches.
     const bool inside = (y > T(-1)) & (y < h) & (x > T(-1)) & (x < w);
-    const T modulation = kHasMask ? mask[r] : T(1);
-    const T m = inside ? modulation : T(0);
-    y = inside ? y : T(0);  // finite, in range: the weights below stay finite (times m = 0)
-    x = inside ? x : T(0);
+    y = inside ? y : T(-2);  // outside: finite, and all four corners (rows -2 and -1) outside
+    x = inside ? x : T(-2);
     const T y0 = std::floor(y), x0 = std::floor(x);
     const T ly = y - y0, lx = x - x0;
-    // Corners outside the image: y0 = -1 (top), y0 + 1 = H (bottom), likewise in x.
-    const T hy = y0 >= T(0) ? (T(1) - ly) * m : T(0);
-    const T vy = y0 + T(1) < h ? ly * m : T(0);
-    const T hx = x0 >= T(0) ? T(1) - lx : T(0);
-    const T vx = x0 + T(1) < w ? lx : T(0);
+    const T hy = T(1) - ly, vy = ly, hx = T(1) - lx, vx = lx;
     w00[r] = hy * hx, w01[r] = hy * vx, w10[r] = vy * hx, w11[r] = vy * vx;
-    // Clamped as integers: y0 + 1 >= 0, and for H or W above 2^24 a float H - 1 can round up.
-    const int64_t top = std::min(static_cast<int64_t>(std::max(y0, T(0))), height - 1);
-    const int64_t bottom = std::min(static_cast<int64_t>(y0 + T(1)), height - 1);
-    const int64_t left = std::min(static_cast<int64_t>(std::max(x0, T(0))), width - 1) * pixel_stride;
-    const int64_t right = std::min(static_cast<int64_t>(x0 + T(1)), width - 1) * pixel_stride;
-    o00[r] = top * row_stride + left, o01[r] = top * row_stride + right;
-    o10[r] = bottom * row_stride + left, o11[r] = bottom * row_stride + right;
+    // Corners outside the image: y0 = -1 (top), y0 + 1 = H (bottom), likewise in x. Tested
+    // as integers, all of one type (the loop vectorises): for H or W above 2^24 a float H
+    // can round up, so the upper bounds are tested too.
+    const int64_t top = static_cast<int64_t>(y0), left = static_cast<int64_t>(x0);
+    const bool top_in = (top >= 0) & (top < height), bottom_in = (top + 1 >= 0) & (top + 1 < height);
+    const bool left_in = (left >= 0) & (left < width), right_in = (left + 1 >= 0) & (left + 1 < width);
+    // zero + (offset - zero) & all-ones or all-zeros: selects without branches.
+    const int64_t at = top * row_stride + left * pixel_stride - zero;
+    const auto pick = [zero](bool in, int64_t offset) { return zero + (offset & -static_cast<int64_t>(in)); };
+    o00[r] = pick(top_in & left_in, at);
+    o01[r] = pick(top_in & right_in, at + pixel_stride);
+    o10[r] = pick(bottom_in & left_in, at + row_stride);
+    o11[r] = pick(bottom_in & right_in, at + row_stride + pixel_stride);
+  }
+}
+
+// The second pass: pixel r's samples of len channels, from the corner rows at channels +
+// offset, into dst + r * columns (mask: per pixel, read only when kHasMask).
+template <bool kHasMask, typename T>
+void BlendRows(const Corners<T>& corners, const T* channels, const T* mask, int64_t count, int64_t columns,
+               int64_t len, T* dst) {
+  for (int64_t r = 0; r < count; ++r, dst += columns) {
+    Blend4<kHasMask>(dst, channels + corners.o00[r], channels + corners.o01[r], channels + corners.o10[r],
+                     channels + corners.o11[r], corners.w00[r], corners.w01[r], corners.w10[r], corners.w11[r],
+                     kHasMask ? mask[r] : T(1), len);
   }
 }
 
@@ -131,6 +156,7 @@ void SampleTile(const TileJob<T>& job, T* tile, T* scratch, int64_t* offsets) {
     return;
   }
   const T* image = job.x_nhwc + job.n * s.height * s.width * s.c_in;
+  const int64_t zero = (s.n - job.n) * s.height * s.width * s.c_in;  // the zero row, from image
   const T* offset = job.data.offset + job.n * s.offset_group * 2 * points * out_pixels + job.p0;
   const T* mask = job.data.mask ? job.data.mask + job.n * s.offset_group * points * out_pixels + job.p0 : nullptr;
   // This conv group's channels [c_begin, c_end) fall into offset groups og_first..og_last.
@@ -152,15 +178,15 @@ void SampleTile(const TileJob<T>& job, T* tile, T* scratch, int64_t* offsets) {
         const int64_t c0 = std::max(c_begin, og * c_og), len = std::min(c_end, (og + 1) * c_og) - c0;
         const T* dy = offset + (og * 2 * points + 2 * k) * out_pixels;
         const T* m = mask ? mask + (og * points + k) * out_pixels : nullptr;
-        const auto pass = m ? CornerPass<true, T> : CornerPass<false, T>;
-        pass(base_y, base_x, T(i * s.dilation_h), T(j * s.dilation_w), dy, dy + out_pixels, m, s.height, s.width,
-             s.width * s.c_in, s.c_in, count, corners.w00, corners.w01, corners.w10, corners.w11, corners.o00,
-             corners.o01, corners.o10, corners.o11);
+        CornerPass(base_y, base_x, T(i * s.dilation_h), T(j * s.dilation_w), dy, dy + out_pixels, s.height,
+                   s.width, s.width * s.c_in, s.c_in, zero, count, corners.w00, corners.w01, corners.w10,
+                   corners.w11, corners.o00, corners.o01, corners.o10, corners.o11);
         const T* channels = image + c0;
         T* dst = tile + k * cg + (c0 - c_begin);
-        for (int64_t r = 0; r < count; ++r, dst += columns) {
-          Blend4(dst, channels + corners.o00[r], channels + corners.o01[r], channels + corners.o10[r],
-                 channels + corners.o11[r], corners.w00[r], corners.w01[r], corners.w10[r], corners.w11[r], len);
+        if (m) {
+          BlendRows<true>(corners, channels, m, count, columns, len, dst);
+        } else {
+          BlendRows<false>(corners, channels, m, count, columns, len, dst);
         }
       }
     }
