@@ -9,6 +9,7 @@ description can be given as a ``parse_args``-style string ("v,i,f,b,s,is,fs").
 from __future__ import annotations
 
 import dataclasses
+import enum
 import inspect
 import types
 import typing
@@ -177,6 +178,10 @@ def _scalar(kind: type, value: Any) -> Any:
         return bool(value)
     if isinstance(value, float) and not value.is_integer():
         raise TypeError
+    if isinstance(value, enum.IntEnum):
+        # dynamo's dtype= arguments come as onnx_ir.DataType (ONNX's numbering): kept, so that
+        # symreg.dtypes.argument_dtype can tell it from c10's numbering
+        return value
     return int(value)
 
 

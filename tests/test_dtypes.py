@@ -62,3 +62,14 @@ def test_argument_dtype_reads_both_exporters_spellings():
     assert dtypes.argument_dtype(ir.DataType.INT64) is torch.int64  # 7: c10's float64
     with pytest.raises(ValueError, match="no torch ScalarType"):
         dtypes.argument_dtype(99)
+
+
+def test_an_int_annotated_dtype_parameter_keeps_dynamos_onnx_numbering():
+    """``dtype: Optional[int]`` on a rule: the typed-argument conversion keeps an onnx_ir.DataType
+    (int() would turn FLOAT into 1, which argument_dtype reads as c10's int8)."""
+    from symreg._typing import Param, coerce
+
+    param = Param("dtype", int, optional=True)
+    kept = coerce("aten::cumprod", param, ir.DataType.FLOAT)
+    assert dtypes.argument_dtype(kept) is torch.float32
+    assert dtypes.argument_dtype(coerce("aten::cumprod", param, 7)) is torch.float64  # c10's numbering

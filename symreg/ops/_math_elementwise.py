@@ -181,7 +181,7 @@ def floor_divide_int(g: Builder, a: Any, b: Any) -> Any:
     r = g.op("Sub", a, g.op("Mul", q, b))
     signs_differ = g.op("Xor", g.op("Less", r, zero), g.op("Less", b, zero))
     adjust = g.op("And", g.op("Not", g.op("Equal", r, zero)), signs_differ)
-    one = g.constant(np.ones(1, dtype=dtypes.numpy_dtype(g.dtype(a) or torch.int64)))
+    one = g.constant(np.ones((), dtype=dtypes.numpy_dtype(g.dtype(a) or torch.int64)))  # 0-d: keeps a 0-d rank
     return g.op("Where", adjust, g.op("Sub", q, one), q)
 
 

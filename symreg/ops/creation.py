@@ -148,12 +148,13 @@ def aten_full_like(
     return g.op("Expand", _scalar(g, fill_value, result_dtype, self), g.op("Shape", self))
 
 
-@op("aten::logspace", opset=9, exporters=_TORCHSCRIPT)
+@op("aten::logspace", opset=9)
 def aten_logspace(
     g: Builder, start, end, steps: int, base: float = 10.0, dtype=None, layout=None, device=None, pin_memory=None
 ):
     """base ** exponent (``Pow`` in float64, one cast to the output dtype), the exponents computed as
-    torch's CPU kernel does, every overload; opsets 9+. The TorchScript exporter has no logspace rule.
+    torch's CPU kernel does, every overload; opsets 9+. The TorchScript exporter has no logspace rule;
+    the dynamo exporter's fails ONNX shape inference at ``steps=1`` (a 1-d Pow declared 0-d).
 
     start and end are first rounded to the output dtype, end - start computed in it; the exponents
     in float64, from start for the first half and back from end for the second (start + step * i,

@@ -14,7 +14,8 @@ dims until the last op.
 
 torchlib (the dynamo exporter) gets most losses right: a rule serves dynamo too only where it
 does not (cross entropy with probabilities as targets, ``binary_cross_entropy_with_logits``'s
-accuracy); the others are TorchScript only. Rules are in alphabetical order of their op.
+accuracy, ``poisson_nll_loss(full=True)`` in float64, whose 2π torchlib stores in float32);
+the others are TorchScript only. Rules are in alphabetical order of their op.
 """
 
 from __future__ import annotations
@@ -373,9 +374,12 @@ def aten_nll_loss(g: Builder, x, target, weight, reduction: int, ignore_index: i
     return _finish(g, loss, reduction, was_1d, w if reduction == MEAN else None)
 
 
-@op("aten::poisson_nll_loss", opset=9, exporters=("torchscript",))
+@op("aten::poisson_nll_loss", opset=9)
 def aten_poisson_nll_loss(g: Builder, x, target, log_input: bool, full: bool, eps: float, reduction: int):
-    """exp(x) - y x (log_input) or x - y log(x + eps), plus Stirling's term where y > 1 (full); opset 9+."""
+    """exp(x) - y x (log_input) or x - y log(x + eps), plus Stirling's term where y > 1 (full); opset 9+.
+
+    Both exporters: torchlib's Stirling term loses float64 precision (2π as a float32 constant).
+    """
 
     def compute(x, y):
         if log_input:

@@ -27,6 +27,7 @@ from typing import Optional
 import numpy as np
 import torch
 
+from symreg import dtypes
 from symreg.builder import Builder
 from symreg.errors import ExportError
 from symreg.ops import _hyperbolic_f64, _math_erfc
@@ -180,20 +181,33 @@ def aten_float_power(g: Builder, x, exponent):
     return rank1(g, lambda g, a, b: g.op("Pow", a, b), to(g, x, torch.float64), to(g, exponent, torch.float64))
 
 
-@op(("aten::floor_divide", "aten::floor_divide.Scalar"), opset=9, exporters=("torchscript",))
+@op(("aten::floor_divide", "aten::floor_divide.Scalar"), opset=9)
 def aten_floor_divide(g: Builder, x, other):
     """Floor division in the result dtype, rounding as torch does; opsets 9+ (overrides torch's rule).
 
     torch's rule returned Div(x, other) for floats with a float input and truncated
-    integer quotients toward zero (-7 // 2 gave -3); torch floors (-4). See
+    integer quotients toward zero (-7 // 2 gave -3); torch floors (-4). torchlib's (dynamo)
+    gives ±inf where torch gives NaN (an infinite or zero operand). See
     :func:`~symreg.ops._math_elementwise.floor_divide_int` and ``floor_divide_float``.
     """
-    dtype = result_dtype(g, x, other)
+    if isinstance(other, (int, float)) and not isinstance(other, bool):  # dynamo's floor_divide.Scalar
+        dtype = _wrapped_number_dtype(other, g.dtype(x))
+        other = g.constant(np.array(other, dtype=dtypes.numpy_dtype(dtype)))
+    else:
+        dtype = result_dtype(g, x, other)
     x, other = to(g, x, dtype), to(g, other, dtype)
     if dtype is not None and not dtype.is_floating_point:
         return rank1(g, floor_divide_int, x, other)
     compute = torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
     return to(g, rank1(g, floor_divide_float, to(g, x, compute), to(g, other, compute)), dtype)
+
+
+def _wrapped_number_dtype(number: int | float, tensor_dtype: torch.dtype | None) -> torch.dtype:
+    """torch's result dtype of a tensor of ``tensor_dtype`` and a Python number: the tensor's, or the
+    default float dtype for a float number next to an integer tensor (or one of unknown dtype)."""
+    if isinstance(number, float) and (tensor_dtype is None or not tensor_dtype.is_floating_point):
+        return torch.get_default_dtype()
+    return tensor_dtype or torch.int64
 
 
 @op("aten::frac", opset=9, exporters=("torchscript",))
@@ -227,11 +241,11 @@ def aten_gradient(g: Builder, x, spacing=None, dim: Optional[list[int]] = None, 
     return [gradient_along(g, x, d, rank, step, edge_order) for d, step in zip(dims, steps, strict=True)]
 
 
-@op("aten::heaviside", opset=9, exporters=("torchscript",))
+@op("aten::heaviside", opset=9)
 def aten_heaviside(g: Builder, x, values):
     """values where x == 0, 1 where x > 0, else 0 (NaN gives 0, as in torch).
 
-    Opsets 9+, TorchScript only: it has no rule (the dynamo exporter's works).
+    Opsets 9+. The TorchScript exporter has no rule; the dynamo exporter's gives 1 for NaN.
     """
     dtype = result_dtype(g, x, values)
     x, values = to(g, x, dtype), to(g, values, dtype)
@@ -327,11 +341,12 @@ rejects them, so dynamo too).
 """
 
 
-@op("aten::logaddexp", opset=9, exporters=("torchscript",))
+@op("aten::logaddexp", opset=9)
 def aten_logaddexp(g: Builder, x, other):
     """log(exp(x) + exp(other)) = max + log1p(exp(-|x - other|)), no overflow, accurate log1p.
 
-    Opsets 9+, TorchScript only: it has no rule (the dynamo exporter's works).
+    Opsets 9+. The TorchScript exporter has no rule; the dynamo exporter's overflows to inf
+    for large float32 operands.
     """
     return binary_float(g, logaddexp(None), x, other)
 
@@ -383,11 +398,11 @@ aten_rad2deg.__doc__ = """x * (180 / pi) in x's float type (integers give float3
 Also for dynamo, whose rad2deg multiplies float64 by a float32 constant."""
 
 
-@op("aten::sgn", opset=9, exporters=("torchscript",))
+@op("aten::sgn", opset=9)
 def aten_sgn(g: Builder, x):
     """Sign, with torch's 0 for NaN (ONNX's Sign gives NaN); bool passes through.
 
-    Opsets 9+, TorchScript only: it has no rule (the dynamo exporter's works).
+    Opsets 9+. The TorchScript exporter has no rule; the dynamo exporter's is ONNX's Sign (NaN for NaN).
     """
     dtype = g.dtype(x)
     if dtype == torch.bool:
@@ -444,11 +459,12 @@ def aten_trunc(g: Builder, x):
     return unary_float(g, trunc, x)
 
 
-@op("aten::xlogy", opset=9, exporters=("torchscript",))
+@op("aten::xlogy", opset=9)
 def aten_xlogy(g: Builder, x, other):
     """x * log(other), 0 where x == 0, NaN where other is NaN (every overload).
 
-    Opsets 9+, TorchScript only: it has no rule (the dynamo exporter's works).
+    Opsets 9+. The TorchScript exporter has no rule; the dynamo exporter's gives 0 for x == 0
+    with a NaN ``other`` (torch: NaN).
     """
 
     def fn(g, a, b):

@@ -379,7 +379,8 @@ def aten_put(g: Builder, x, index, source, accumulate: bool = False):
     index = wrap_index(g, g.op("Reshape", index, ints(g, [-1])), to_1d(g, g.op("Size", x)))
     source = g.op("Reshape", _like(g, source, dtype), ints(g, [-1]))
     y = _index_add(g, flat, 0, 1, index, source, dtype) if accumulate else _index_copy(g, flat, 0, 1, index, source)
-    return reshape(g, y, g.op("Shape", x))
+    # 0-d: a constant target shape (the TorchScript exporter declares Reshape to a computed empty shape 1-d)
+    return to_0d(g, y) if g.rank(x) == 0 else reshape(g, y, g.op("Shape", x))
 
 
 @op("aten::scatter", opset=9)

@@ -91,6 +91,13 @@ def _regrown(t: torch.Tensor, dims: Dims) -> torch.Tensor:
     return torch.empty(shape, dtype=t.dtype).uniform_(lo, hi if hi > lo else lo + 1)
 
 
+#: Why 0-d float64 cases of torch's own TorchScript rules (and of rules computing 0-d values) fail.
+TS_0D_FLOAT64 = (
+    "torch's TorchScript exporter computes 0-d float64 arithmetic in float32: its ONNX scalar type analysis "
+    "takes every 0-d float64 value for a Python float (docs/known-issues.md)"
+)
+
+
 def is_0d(sample: Sample) -> bool:
     """For ``Expect.sample``: every tensor of the call is 0-d."""
     return all(t.dim() == 0 for t in sample.tensors())

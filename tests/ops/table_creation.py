@@ -8,7 +8,7 @@ Each call of the other ops mixes a Python float that float32 cannot hold exactly
 from __future__ import annotations
 
 import torch
-from op_entry import ELEMENTWISE, OpEntry, Sample
+from op_entry import ELEMENTWISE, TS_0D_FLOAT64, OpEntry, Sample, is_0d
 from ortcheck import EXPORTS
 
 EXACT = {torch.float32: (0.0, 0.0), torch.float64: (0.0, 0.0), torch.int64: (0.0, 0.0), torch.int32: (0.0, 0.0)}
@@ -16,6 +16,8 @@ RANGE_DTYPES = (torch.int64, torch.int32, torch.float32, torch.float64)
 #: The range rules are for the TorchScript exporter (torch.export cannot trace bounds computed as n / 4).
 TORCHSCRIPT = tuple(e for e in EXPORTS if e[0] == "torchscript")
 POW = {torch.float32: (1e-6, 0.0), torch.float64: (1e-15, 0.0)}  # libm's pow differs by an ulp or so
+#: lerp's ONNX composition (either exporter's) rounds an ulp away from eager's fused kernel at times.
+LERP = {**EXACT, torch.float32: (1.2e-7, 0.0), torch.float64: (4.5e-16, 0.0)}
 VALUES = (0.45, 0.1, 1 / 3)
 
 
@@ -43,7 +45,7 @@ def _logspace(dtype: torch.dtype) -> list[Sample]:
         Sample((t(-1.5), t(3.3), 7, 2.0), {"dtype": dtype}),
         Sample((t(0.0), t(2.0), 5, 10.0), {"dtype": dtype}),
         Sample((t(2.0), t(-2.0), 4, 10.0), {"dtype": dtype}),
-        Sample((t(1.5), t(2.0), 1, 10.0), {"dtype": dtype}),
+        Sample((t(1.5), 2.0, 1, 10.0), {"dtype": dtype}),  # end unused at 1 step: a constant, not an input
         Sample((t(0.5), t(2.5), 0, 3.0), {"dtype": dtype}),
     ]
 
@@ -91,7 +93,7 @@ ENTRIES: tuple[OpEntry, ...] = (
     OpEntry(
         ("aten::arange.start_step",),
         EXACT,
-        samples=_bounds((0.5, "n/2", 1.5), (3, 10, 2), ("n/2", -2.0, -0.75), (1, 5, -1)),
+        samples=_bounds((0.5, "n/2", 1.5), (3, 10, 2), ("n/2", -2.0, -0.75), (5, 1, -1), (3, 3, -1)),
         fn=_arange_fn,
         dtypes=RANGE_DTYPES,
         exports=TORCHSCRIPT,
@@ -107,8 +109,8 @@ ENTRIES: tuple[OpEntry, ...] = (
         ("aten::full",),
         EXACT,
         samples=_floats,
-        fn=lambda x, value: x + torch.full((x.shape[-1],), value, dtype=x.dtype),
-    ),
+        fn=lambda x, value: x + torch.full(x.shape[-1:], value, dtype=x.dtype),
+    ).xfail(TS_0D_FLOAT64, exporter="torchscript", dtype=torch.float64, sample=is_0d),
     OpEntry(("aten::full_like",), EXACT, samples=_floats, fn=lambda x, value: torch.full_like(x, value)),
     OpEntry(
         ("aten::logspace",),
@@ -117,7 +119,11 @@ ENTRIES: tuple[OpEntry, ...] = (
         fn=torch.logspace,
         dtypes=(torch.float32, torch.float64, torch.int64),
     ),
-    OpEntry(("aten::masked_fill.Scalar",), EXACT, samples=_floats, fn=lambda x, value: x.masked_fill(x > 0, value)),
-    OpEntry(("aten::pow.Scalar",), POW, samples=_floats, fn=lambda x, value: value**x),
-    OpEntry(("aten::scalar_tensor",), EXACT, samples=_arithmetic, fn=lambda x, which: _SCALAR_CALLS[which](x)),
+    OpEntry(
+        ("aten::masked_fill.Scalar",), EXACT, samples=_floats, fn=lambda x, value: x.masked_fill(x > 0, value)
+    ).xfail(TS_0D_FLOAT64, exporter="torchscript", dtype=torch.float64, sample=is_0d),
+    OpEntry(("aten::pow.Scalar",), POW, samples=_floats, fn=lambda x, value: value**x).xfail(
+        TS_0D_FLOAT64, exporter="torchscript", dtype=torch.float64, sample=is_0d
+    ),
+    OpEntry(("aten::scalar_tensor",), LERP, samples=_arithmetic, fn=lambda x, which: _SCALAR_CALLS[which](x)),
 )

@@ -6,7 +6,16 @@
 from __future__ import annotations
 
 import torch
-from op_entry import ELEMENTWISE, FLOATS_AND_INT, OpEntry, Sample, elementwise_extras, grow_dynamic_dims, is_0d
+from op_entry import (
+    ELEMENTWISE,
+    FLOATS_AND_INT,
+    TS_0D_FLOAT64,
+    OpEntry,
+    Sample,
+    elementwise_extras,
+    grow_dynamic_dims,
+    is_0d,
+)
 from table_reductions import call, calling, masked, opinfo_samples
 
 INF, NAN = float("inf"), float("nan")
@@ -71,6 +80,10 @@ def _addcdiv(dtype: torch.dtype) -> list[Sample]:
     ]
 
 
+#: masked.std/var, whose samples divide.Tensor runs: reduced to 0-d, they divide 0-d counts.
+_MASKED_STD_VAR = (masked("std")[0], masked("var")[0])
+
+
 def _divide(dtype: torch.dtype) -> list[Sample]:
     """A float by an int64 tensor (what masked.std/var divide by), int64 by int64, broadcast and 0-d."""
     x = torch.randn(3, 4, dtype=dtype)
@@ -129,12 +142,11 @@ ENTRIES: tuple[OpEntry, ...] = (
         ELEMENTWISE,
         samples=calling((torch.divide, _divide), (torch.divide, binary_edges), masked("std"), masked("var")),
         fn=call,
-    ).xfail(
-        "torch's TorchScript rule of aten::div (divide traces to it; symreg has no rule for it) computes "
-        "a 0-d float64 by a 0-d int64 in float32",
+    ).xfail(  # divide traces to aten::div, torch's rule; masked.std/var over all dims divide 0-d values
+        TS_0D_FLOAT64,
         exporter="torchscript",
         dtype=torch.float64,
-        sample=lambda s: is_0d(s) and any(not t.is_floating_point() for t in s.tensors()),
+        sample=lambda s: is_0d(s) or (s.args[0] in _MASKED_STD_VAR and call(*s.args, **s.kwargs).dim() == 0),
     ),
     OpEntry(
         ("aten::erfc", "aten::special_erfc"), ELEMENTWISE, opinfo="erfc", samples=unary_edges, dtypes=FLOATS_AND_INT
