@@ -1,7 +1,7 @@
 """Registering an export rule for an op that neither PyTorch exporter supports.
 
 torch 2.14 refuses ``torch.special.spherical_bessel_j0`` (``aten::special_spherical_bessel_j0``)
-under both exporters. It is sin(x)/x (1 at x = 0), so one rule in standard ONNX ops (Equal on floats: opset >= 11) exports
+under both exporters (symreg's op pack has a rule for it, which this example removes first). It is sin(x)/x (1 at x = 0), so one rule in standard ONNX ops (Equal on floats: opset >= 11) exports
 it everywhere, and any ONNX runtime runs the result: no custom op, no kernel.
 
 Run: .venv/bin/python examples/register_rule.py
@@ -44,6 +44,8 @@ def spherical_bessel_j0(g, x):
 def main() -> None:
     x = torch.linspace(-20, 20, 101)
     x[50] = 0.0
+    # symreg's op pack ships a rule for this op; remove it to show what writing one takes.
+    symreg.unregister("aten::special_spherical_bessel_j0")
     try_plain_torch(x)  # before the rule exists: both exporters refuse the op
     symreg.op("aten::special_spherical_bessel_j0", opset=11)(spherical_bessel_j0)  # usually a decorator
     exports = {
