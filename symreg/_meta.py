@@ -8,6 +8,8 @@ Keep every value a plain literal.
 
 #: The package version.
 VERSION = "0.1.0"
+#: The distribution name (pyproject.toml's ``project.name``; the import name is ``symreg``).
+DISTRIBUTION = "symreg-onnx"
 #: The ONNX domain of symreg's custom ops (``symreg::Erfinv``).
 DOMAIN = "symreg"
 #: Oldest onnxruntime that loads ``libsymreg_ort.so``: it is built against that release's

@@ -136,10 +136,18 @@ def _build_parser() -> argparse.ArgumentParser:
     p = command(
         "check",
         _check,
-        "run onnx's full checker, then create an ONNX Runtime session with symreg's kernels",
+        "run onnx's full checker, create an ONNX Runtime session with symreg's kernels, run it once",
         (common, imports),
     )
     p.add_argument("model", metavar="MODEL", help="an .onnx file")
+    p.add_argument(
+        "--shape",
+        action="append",
+        type=_shape,
+        default=[],
+        metavar="NAME:D1xD2...",
+        help="an input's shape for the run, e.g. image:1x3x224x224 (default: as declared, dynamic dims 2); repeatable",
+    )
 
     p = command("extract", _extract, "save the sub-model between named tensors")
     p.add_argument("model", metavar="MODEL", help="an .onnx file")
@@ -236,7 +244,7 @@ def _check(args: argparse.Namespace) -> int:
     from symreg import tools
 
     with _progress() as step:
-        result = tools.check(args.model, step=step)
+        result = tools.check(args.model, shapes=dict(args.shape), step=step)
     styled = _styled()
     for f in result.findings:
         mark = (
@@ -297,7 +305,7 @@ def _view(args: argparse.Namespace) -> int:
         import netron
     except ImportError:
         print(
-            "symreg: error: `symreg view` needs netron: pip install netron (or pip install symreg[view])",
+            'symreg: error: `symreg view` needs netron: pip install netron (or pip install "symreg-onnx[view]")',
             file=sys.stderr,
         )
         return EXIT_FAILURE
@@ -352,6 +360,15 @@ def _names(text: str) -> list[str]:
     if not all(names):
         raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of tensor names")
     return names
+
+
+def _shape(text: str) -> tuple[str, tuple[int, ...]]:
+    from symreg.tools import _feeds
+
+    try:
+        return _feeds.parse_shape(text)
+    except _feeds.FeedError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _positive_int(text: str) -> int:

@@ -235,7 +235,7 @@ class LayerReport:
 
         The first divergent probe is marked in red; the dashed line is ``atol``. Exact
         matches (error 0) are drawn at the bottom of the axis. Needs matplotlib
-        (``pip install symreg[plot]``).
+        (``pip install "symreg-onnx[plot]"``).
 
         Args:
             path: the image file to write; its extension picks the format (``.png``, ``.svg``, ...).
@@ -244,7 +244,7 @@ class LayerReport:
             from matplotlib.figure import Figure
         except ImportError as e:
             raise ImportError(
-                "LayerReport.plot needs matplotlib: pip install matplotlib (or pip install symreg[plot])"
+                'LayerReport.plot needs matplotlib: pip install matplotlib (or pip install "symreg-onnx[plot]")'
             ) from e
         compared = [r for r in self.rows if r.passed is not None]
         errors = np.array([r.max_abs for r in compared], dtype=np.float64)

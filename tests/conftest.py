@@ -12,6 +12,17 @@ def pytest_report_header(config):
     return f"symreg {symreg.__version__} from {Path(symreg.__file__).parent}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Work units for ``pytest -n N --dist loadgroup`` (make test): a test module, or one
+    (exporter, opset) of the op table, runs in one process: its fixtures are made once, and the op
+    table's cases share exported models (tests/ops/test_ops.py)."""
+    for item in items:
+        case = getattr(getattr(item, "callspec", None), "params", {}).get("case")
+        where = getattr(case, "exporter", None)
+        group = f"ops-{where}{case.opset}" if where else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _installed_package():
     """The suite tests the installed wheel, not the source tree (which has no compiled parts)."""

@@ -82,3 +82,13 @@ def restamped(source: Path, path: Path, ir_version: int) -> Path:
     model.ir_version = ir_version
     onnx.save(model, path)
     return path
+
+
+def late_broadcast_model(path: Path) -> Path:
+    """y = x (N, M) + b (4,): valid, loads, and fails at its first run unless M is 4 (or 1)."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", "M"])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])
+    b = helper.make_tensor("b", TensorProto.FLOAT, [4], [1.0, 2.0, 3.0, 4.0])
+    graph = helper.make_graph([helper.make_node("Add", ["x", "b"], ["y"])], "g", [x], [y], initializer=[b])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10), path)
+    return path

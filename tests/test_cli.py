@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from onnx_files import deform_conv2d_model, erfinv_model, relu_model, restamped, unknown_op_model
+from onnx_files import deform_conv2d_model, erfinv_model, late_broadcast_model, relu_model, restamped, unknown_op_model
 
 import symreg
 from symreg import cli
@@ -231,7 +231,7 @@ def test_view_without_netron_says_how_to_install_it(capsys, monkeypatch, models)
     monkeypatch.setitem(sys.modules, "netron", None)  # `import netron` raises ImportError
     code, out, err = _main(capsys, "view", models["erfinv"])
     assert code == 1 and not out
-    assert "pip install netron" in _one_error_line(err) and "symreg[view]" in err
+    assert "pip install netron" in _one_error_line(err) and "symreg-onnx[view]" in err
 
 
 @pytest.mark.parametrize("example", ["example_extract", "example_lower_ir"])
@@ -363,6 +363,20 @@ def test_check_passes_and_inspect_lists_tensors(capsys, models):
     assert code == 0 and out.rstrip().endswith("passes")
     code, out, _ = _main(capsys, "inspect", models["erfinv"], "--tensors")
     assert code == 0 and re.search(r"^/Erfinv_output_0\s+symreg::Erfinv$", out, re.MULTILINE), out
+
+
+def test_check_runs_the_model_with_the_shapes_given(capsys, tmp_path):
+    path = late_broadcast_model(tmp_path / "late.onnx")
+    code, out, _ = _main(capsys, "check", path)
+    assert code == 1 and re.search(r"^FAIL\s+run\s+the model fails at its first run", out, re.MULTILINE), out
+    code, out, _ = _main(capsys, "check", path, "--shape", "x:5x4")
+    assert code == 0 and re.search(r"^ok\s+run\s+runs on generated inputs \(x: float32\[5, 4\]\)", out, re.M), out
+
+
+@pytest.mark.parametrize("shape", ["x:2xA", "x", ":2x4", "x:-1x4"])
+def test_check_shape_usage_errors(capsys, tmp_path, shape):
+    code, _, err = _main(capsys, "check", late_broadcast_model(tmp_path / "late.onnx"), "--shape", shape)
+    assert code == 2 and "give NAME:D1xD2x..." in err, err
 
 
 def test_convert_opset_keeps_custom_domains(capsys, models, tmp_path):

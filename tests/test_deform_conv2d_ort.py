@@ -13,12 +13,12 @@ import numpy as np
 import onnx
 import onnxruntime
 import pytest
+from deform_conv2d_cases import ATOL, BAD, CASES, Case, inputs, reference
 from onnx import TensorProto, helper, numpy_helper
+from ortcheck import assert_matches
 
 import symreg.ort
 from symreg import _kernels
-from deform_conv2d_cases import ATOL, BAD, CASES, Case, inputs, reference
-from ortcheck import assert_matches
 
 ELEM = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
 NAMES = ["x", "weight", "offset", "mask", "bias"]  # the op's input order: mask before B
@@ -190,6 +190,10 @@ def _mask_inside(args, case, value):
     args["mask"][~_outside(case, args["offset"]) & every_third] = value
 
 
+def _every_other_mask(args, value):
+    args["mask"].reshape(-1)[::2] = value
+
+
 # (id, case, what to make non-finite in the inputs)
 NONFINITE = [
     ("inf-top-left-zero-offsets", Case((1, 1, 6, 6), 1, pads=(1, 1, 1, 1)),
@@ -212,6 +216,11 @@ NONFINITE = [
      lambda a, c: _mask_inside(a, c, np.inf)),
     ("inf-mask-zero-offsets", Case((2, 4, 6, 7), 6, group=2, offset_group=2, pads=(1, 1, 1, 1)),
      lambda a, c: (_zero_offsets(a), _mask_inside(a, c, -np.inf))),
+    # no rows (or no columns): the padding alone makes the output, every sample reads 0, times the mask
+    ("nan-mask-no-rows", Case((1, 4, 0, 5), 6, kernel=(1, 3), group=2, offset_group=2, pads=(1, 1, 1, 1)),
+     lambda a, c: _every_other_mask(a, np.nan)),
+    ("inf-mask-no-columns", Case((2, 2, 3, 0), 3, kernel=(2, 1), pads=(0, 2, 1, 1), strides=(1, 2)),
+     lambda a, c: _every_other_mask(a, -np.inf)),
 ]  # fmt: skip
 
 

@@ -70,7 +70,7 @@ def test_compiled_constants_are_symreg_meta():
     from symreg import _kernels, _meta
 
     assert (_kernels.VERSION, _kernels.DOMAIN) == (_meta.VERSION, _meta.DOMAIN)
-    assert symreg.__version__ == importlib.metadata.version("symreg") == _meta.VERSION
+    assert symreg.__version__ == importlib.metadata.version(_meta.DISTRIBUTION) == _meta.VERSION
     assert symreg.ort.MIN_ORT_VERSION == _meta.MIN_ORT_VERSION
     assert _meta.MIN_ORT_VERSION == f"1.{_meta.MIN_ORT_API}"  # release 1.N has C API version N
 

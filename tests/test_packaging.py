@@ -2,8 +2,10 @@
 
 import importlib.metadata
 import os
+import re
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +20,19 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_installed_from_a_platform_wheel_with_both_products():
-    dist = importlib.metadata.distribution("symreg")
+    dist = importlib.metadata.distribution(_meta.DISTRIBUTION)
     files = {str(f) for f in dist.files}
     assert "symreg/libsymreg_ort.so" in files
     assert any(f.startswith("symreg/_kernels.") and f.endswith(".so") for f in files)
     wheel = dist.read_text("WHEEL")
     assert "Root-Is-Purelib: false" in wheel and "linux_x86_64" in wheel
     assert Path(symreg.ort.library_path()).parent == Path(symreg.__file__).parent
+
+
+def test_the_distribution_name_has_one_source():
+    """pyproject.toml's name is _meta.DISTRIBUTION (``symreg`` on PyPI is an unrelated package)."""
+    text = (REPO / "pyproject.toml").read_text()
+    assert re.search(r'^name = "([^"]+)"', text, re.MULTILINE)[1] == _meta.DISTRIBUTION != "symreg"
 
 
 def test_missing_headers_stop_the_build_with_a_fix(tmp_path):
@@ -62,3 +70,28 @@ def test_both_products_run_the_same_kernel_code(custom_op_model, dtype):
     elem = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
     session = symreg.ort.InferenceSession(custom_op_model("Erfinv", elem, ["n"]))
     np.testing.assert_array_equal(session.run(None, {"x": x})[0], _kernels.erfinv(x))
+
+
+def test_the_sdist_holds_every_file_the_build_needs(tmp_path):
+    """An sdist built from the tracked files holds each of them that a wheel build reads (csrc's headers,
+    export map and native-op list included), so ``pip wheel symreg_onnx-*.tar.gz`` builds; ``make dist``
+    builds that wheel."""
+    needed = ["csrc", "symreg", "setup.py", "pyproject.toml", "MANIFEST.in", "_symreg_launcher.py", "LICENSE"]
+    listed = subprocess.run(
+        ["git", "ls-files", *needed, "README.md"], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    tracked = listed.stdout.split()
+    if not tracked:
+        pytest.skip("not a git checkout")
+    tree = tmp_path / "tree"
+    for name in tracked:
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_bytes((REPO / name).read_bytes())
+    build = "from setuptools import build_meta; print(build_meta.build_sdist(%r))" % str(tmp_path)
+    result = subprocess.run([sys.executable, "-c", build], capture_output=True, text=True, cwd=tree, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    sdist = tmp_path / result.stdout.split()[-1]
+    with tarfile.open(sdist) as archive:
+        names = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
+    assert sdist.name.startswith(_meta.DISTRIBUTION.replace("-", "_"))
+    assert sorted(set(tracked) - names) == []

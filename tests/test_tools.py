@@ -8,7 +8,15 @@ import onnxruntime
 import pytest
 import torch
 from onnx import TensorProto, helper
-from onnx_files import ErfinvNet, erfinv_model, graph_model, relu_model, restamped, unknown_op_model
+from onnx_files import (
+    ErfinvNet,
+    erfinv_model,
+    graph_model,
+    late_broadcast_model,
+    relu_model,
+    restamped,
+    unknown_op_model,
+)
 
 import symreg
 from symreg import tools
@@ -121,7 +129,8 @@ def test_unusable_files_raise_one_clear_error(models, tmp_path, content, message
 def test_check_passes_an_exported_model(models):
     result = tools.check(models["erfinv"])
     assert result.ok, str(result)
-    assert [f.step for f in result.findings] == ["checker", "kernels", "onnxruntime"]
+    assert [f.step for f in result.findings] == ["checker", "kernels", "onnxruntime", "run"]
+    assert result.findings[-1].message == "runs on generated inputs (x: float32[2, 4]): 1 output(s)"
 
 
 def test_check_names_the_custom_op_without_kernel(models):
@@ -155,6 +164,39 @@ def test_check_diagnoses_an_opset_too_new_for_onnxruntime(tmp_path):
     path = relu_model(tmp_path / "future.onnx", opset=newest + 2, ir_version=10)
     (ort,) = [f for f in tools.check(path).problems if f.step == "onnxruntime"]
     assert re.search(rf"opset ai.onnx {newest + 2} is unsupported .*--opset \d+$", ort.message), ort.message
+
+
+def test_check_runs_the_model_once(tmp_path):
+    """A model that loads and fails at its first run fails check; the shape a user gives makes it run."""
+    path = late_broadcast_model(tmp_path / "late.onnx")
+    result = tools.check(path)
+    (problem,) = result.problems
+    assert problem.step == "run", str(result)
+    assert problem.message.startswith("the model fails at its first run on generated inputs (x: float32[2, 2]): ")
+    assert "Add" in problem.message
+    assert tools.check(path, shapes={"x": (3, 4)}).ok
+
+
+@pytest.mark.parametrize(
+    ("shapes", "message"),
+    [
+        ({"image": (1, 3)}, r"a shape is given for image: not an input of the model \(its inputs: x\)"),
+        ({"x": (2, 3, 4)}, r"the shape given for x has 3 dims; the model declares 2: \[N, M\]"),
+    ],
+)
+def test_check_refuses_shapes_that_do_not_fit(tmp_path, shapes, message):
+    with pytest.raises(tools.FeedError, match=message):
+        tools.check(late_broadcast_model(tmp_path / "late.onnx"), shapes=shapes)
+
+
+@pytest.mark.parametrize("opset", [1, 6])
+def test_check_advises_converting_a_model_older_than_every_kernel(tmp_path, opset):
+    """ORT's kernels start at opset 7: the fix for Add at opset 6 is converting the model, not another dtype."""
+    path = tmp_path / "old.onnx"
+    graph_model(path, [helper.make_node("Add", ["x", "x"], ["y"])], opset=opset, ir_version=3)
+    (ort,) = tools.check(path).problems
+    assert re.search(r"no kernel for Add at opset \d.*convert to a newer opset: symreg convert \S+ OUT --opset 13$",
+                     ort.message), ort.message  # fmt: skip
 
 
 # --- extract --------------------------------------------------------------------------------

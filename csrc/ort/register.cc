@@ -27,9 +27,13 @@ struct Registry {
   }
 };
 
-// Built once per load of the library and never destroyed: every session
-// created from these options keeps pointers into the ops, and a session may
-// outlive static destruction (say, a global Ort::Session in a C++ program).
+// Built once and never destroyed: every session created from these options
+// keeps pointers into the ops, and a session may outlive static destruction
+// (say, a global Ort::Session in a C++ program). Once per process, not once
+// per load: ORT dlcloses the library when the last SessionOptions that
+// registered it goes and dlopens it again at the next registration, which
+// built (and leaked) a registry per session lifetime; the library is linked
+// with -z nodelete (setup.py), so dlclose leaves it, and this static, in place.
 const Registry& TheRegistry(const OrtApi* api) {
   static const Registry& registry = [api]() -> const Registry& {
     Ort::InitApi(api);

@@ -39,18 +39,37 @@ def _combine(higher: torch.dtype | None, lower: torch.dtype | None) -> torch.dty
 
 
 def result_dtype(g: Builder, *values: Any) -> torch.dtype | None:
-    """``torch.result_type`` of ``values`` (graph values), or None where a dtype is unknown."""
+    """``torch.result_type`` of ``values``, or None where a dtype is unknown.
+
+    ``values`` are graph values or Python numbers (the dynamo exporter passes a ``Scalar`` argument
+    as one): as torch's wrapped numbers they rank below 0-d tensors and count by category only,
+    a float as the default float dtype.
+    """
     dims: torch.dtype | None = None
     zero: torch.dtype | None = None
+    numbers: torch.dtype | None = None
     for v in values:
+        if isinstance(v, (bool, int, float)):
+            numbers = _promote(numbers, _number_dtype(v))
+            continue
         dtype = g.dtype(v)
         if dtype is None:
             return None
         if g.rank(v) == 0:
-            zero = dtype if zero is None else torch.promote_types(zero, dtype)
+            zero = _promote(zero, dtype)
         else:
-            dims = dtype if dims is None else torch.promote_types(dims, dtype)
-    return _combine(dims, zero)
+            dims = _promote(dims, dtype)
+    return _combine(dims, _combine(zero, numbers))
+
+
+def _promote(a: torch.dtype | None, b: torch.dtype) -> torch.dtype:
+    return b if a is None else torch.promote_types(a, b)
+
+
+def _number_dtype(number: bool | int | float) -> torch.dtype:
+    if isinstance(number, bool):
+        return torch.bool
+    return torch.int64 if isinstance(number, int) else torch.get_default_dtype()
 
 
 def float_dtype(dtype: torch.dtype | None) -> torch.dtype | None:
@@ -61,8 +80,13 @@ def float_dtype(dtype: torch.dtype | None) -> torch.dtype | None:
 
 
 def to(g: Builder, x: Any, dtype: torch.dtype | None) -> Any:
-    """``x`` cast to ``dtype`` unless it already has it (or ``dtype`` is None)."""
-    return x if dtype is None or g.dtype(x) == dtype else cast(g, x, dtype)
+    """``x`` cast to ``dtype`` unless it already has it (or ``dtype`` is None); a Python number
+    becomes a 0-d constant of ``dtype``."""
+    if dtype is None:
+        return x
+    if isinstance(x, (bool, int, float)):
+        return g.constant(np.array(x, dtype=dtypes.numpy_dtype(dtype)))
+    return x if g.dtype(x) == dtype else cast(g, x, dtype)
 
 
 def rank1(g: Builder, fn: Callable, *xs: Any, zero_d: bool | None = None) -> Any:

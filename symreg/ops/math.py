@@ -27,7 +27,6 @@ from typing import Optional
 import numpy as np
 import torch
 
-from symreg import dtypes
 from symreg.builder import Builder
 from symreg.errors import ExportError
 from symreg.ops import _hyperbolic_f64, _math_erfc
@@ -190,24 +189,12 @@ def aten_floor_divide(g: Builder, x, other):
     gives ±inf where torch gives NaN (an infinite or zero operand). See
     :func:`~symreg.ops._math_elementwise.floor_divide_int` and ``floor_divide_float``.
     """
-    if isinstance(other, (int, float)) and not isinstance(other, bool):  # dynamo's floor_divide.Scalar
-        dtype = _wrapped_number_dtype(other, g.dtype(x))
-        other = g.constant(np.array(other, dtype=dtypes.numpy_dtype(dtype)))
-    else:
-        dtype = result_dtype(g, x, other)
+    dtype = result_dtype(g, x, other)  # ``other`` a Python number: dynamo's floor_divide.Scalar
     x, other = to(g, x, dtype), to(g, other, dtype)
     if dtype is not None and not dtype.is_floating_point:
         return rank1(g, floor_divide_int, x, other)
     compute = torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
     return to(g, rank1(g, floor_divide_float, to(g, x, compute), to(g, other, compute)), dtype)
-
-
-def _wrapped_number_dtype(number: int | float, tensor_dtype: torch.dtype | None) -> torch.dtype:
-    """torch's result dtype of a tensor of ``tensor_dtype`` and a Python number: the tensor's, or the
-    default float dtype for a float number next to an integer tensor (or one of unknown dtype)."""
-    if isinstance(number, float) and (tensor_dtype is None or not tensor_dtype.is_floating_point):
-        return torch.get_default_dtype()
-    return tensor_dtype or torch.int64
 
 
 @op("aten::frac", opset=9, exporters=("torchscript",))

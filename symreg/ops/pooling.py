@@ -140,6 +140,70 @@ aten_adaptive_avg_pool2d = op("aten::adaptive_avg_pool2d", opset=9)(_adaptive_ru
 aten_adaptive_avg_pool3d = op("aten::adaptive_avg_pool3d", opset=9, exporters=("torchscript",))(_adaptive_rule(3))
 
 
+# --- adaptive max pooling --------------------------------------------------------------
+
+
+def _output_sizes(g: Builder, output_size, k: int) -> list:
+    """``output_size`` as ``k`` sizes: Python ints where the model fixes them, else 1-element int64 values."""
+    value = g.constant_value(output_size)
+    value = [value] if isinstance(value, int) else value
+    if isinstance(value, (list, tuple)) and len(value) == k and all(isinstance(v, int) for v in value):
+        return list(value)
+    if isinstance(output_size, (list, tuple)):  # dynamo: ints and 0-d int64 values of dynamic sizes
+        return [n if isinstance(n, int) else cast(g, to_1d(g, n), torch.int64) for n in output_size]
+    return [cast(g, g.op("Gather", output_size, ints(g, [j]), axis=0), torch.int64) for j in range(k)]
+
+
+def _adaptive_max_pool(g: Builder, x, output_size, k: int):
+    """(values, indices) of adaptive max pooling over the last ``k`` dims; see ``aten_adaptive_max_pool``."""
+    rank = rank_of(g, x)
+    lead = rank - k
+    flat, valid, gathered = None, None, x
+    for j, n in enumerate(_output_sizes(g, output_size, k)):
+        axis = lead + j
+        index, mask, _ = _windows(g, x, axis, n)
+        gathered = g.op("Gather", gathered, index, axis=lead + 2 * j)  # dim -> (n_j, kmax_j)
+        later = list(range(2, 2 * (k - j)))  # the later dims' (n, kmax) pairs, in the (n_j, kmax_j, ...) grid
+        stride = None
+        for after in range(axis + 1, rank):
+            size = dim(g, x, after)
+            stride = size if stride is None else g.op("Mul", stride, size)
+        position = index if stride is None else g.op("Mul", index, stride)
+        position, mask = unsqueeze(g, position, later), unsqueeze(g, mask, later)
+        flat = position if flat is None else g.op("Add", flat, position)
+        valid = mask if valid is None else g.op("And", valid, mask)
+    axes = [lead + 2 * j + 1 for j in range(k)]  # the window taps
+    nan = g.op("And", g.op("IsNaN", gathered), valid)
+    keep = g.op("And", valid, g.op("Not", nan))
+    clean = g.op("Where", keep, gathered, constant_like(g, [-np.inf], x))
+    top = reduce(g, "ReduceMax", clean, axes, True)
+    hit = g.op("And", g.op("Not", g.op("Less", clean, top)), keep)  # equal to the maximum (float Equal needs 11)
+    first = reduce(g, "ReduceMin", g.op("Where", hit, flat, ints(g, [np.iinfo(np.int64).max])), axes, True)
+    last_nan = reduce(g, "ReduceMax", g.op("Where", nan, flat, ints(g, [-1])), axes, True)
+    any_nan = g.op("Less", ints(g, [-1]), last_nan)
+    # the value at the first maximum itself: -0.0 where that comes before a 0.0, as in torch
+    value = reduce(g, "ReduceMax", g.op("Where", g.op("And", g.op("Equal", flat, first), keep), clean, top), axes, True)
+    value = g.op("Where", any_nan, constant_like(g, [np.nan], x), value)
+    index = g.op("Where", any_nan, last_nan, first)
+    return squeeze(g, value, axes), squeeze(g, index, axes)
+
+
+@op(("aten::adaptive_max_pool1d", "aten::adaptive_max_pool2d", "aten::adaptive_max_pool3d"), opset=9)
+def aten_adaptive_max_pool(g: Builder, x, output_size):
+    """(values, int64 indices flat in each input plane) of adaptive max pooling, any sizes, static or dynamic.
+
+    Windows as adaptive average pooling's (module docstring): each pooled dim is one ``Gather``
+    of its ``(n, kmax)`` window table, so the gathered tensor holds every window's taps, and a
+    like-shaped table holds each tap's flat input position. As torch's CPU kernel, the index is
+    the first maximum in the window's row-major order (the smallest flat position among the taps
+    equal to ``ReduceMax``) or, where the window holds a NaN, the last NaN with value NaN (ORT's
+    ``ReduceMax`` would skip it); taps past a window's end are masked out. Batched or unbatched.
+    Opsets 9+, both exporters: torch's TorchScript rules refuse sizes that do not divide, and the
+    dynamo exporter has no 1d/2d lowering.
+    """
+    return _adaptive_max_pool(g, x, output_size, int(g.op_name[-2]))
+
+
 # --- average pooling -------------------------------------------------------------------
 
 

@@ -1,13 +1,16 @@
 """Sorting, selection and scans of op pack II (``sort``, ``argsort``, ``kthvalue``, ``median``, ``cummax``,
 ``cumprod``, ``isin``, ...), lowered to standard ONNX ops where that is exact: ``TopK`` (its tie and NaN
-order match torch's), masked reductions over prefix pairs for the scans (:mod:`symreg.ops._sorting_scans`).
+order match torch's; :mod:`symreg.ops._sorting_topk`), masked reductions over prefix pairs for the scans
+(:mod:`symreg.ops._sorting_scans`), torch's quantile arithmetic on the sorted values
+(:mod:`symreg.ops._sorting_quantile`), pair counts and ``Compress`` for ``histc``, ``mode`` and
+``unique_consecutive`` (:mod:`symreg.ops._sorting_counts`).
 
 ONNX Runtime's ``TopK`` (opset 11+, ``sorted=1``) orders as torch's stable sort does, measured on
 every code path of its CPU kernel (k of 0, 1, a few, half and all of n up to 5000; float32, float64,
 int32, int64): NaN above +inf, ties (-0.0 and 0.0 among them) in input order, for ``largest`` 0 and 1.
 So a full-length ``TopK`` is torch's ``sort(stable=True)``; torch's ``stable=False`` order of ties is
-its implementation's, the same where no two elements tie. Rules are grouped (scans, isin, selection,
-logcumsumexp, sorting), in alphabetical order inside a group.
+its implementation's, the same where no two elements tie. Rules are grouped (scans, counts, isin,
+selection, quantiles, logcumsumexp, sorting), in alphabetical order inside a group.
 """
 
 from __future__ import annotations
@@ -32,31 +35,14 @@ from symreg.ops._helpers import (
     to_1d,
     unsqueeze,
 )
+from symreg.ops._sorting_counts import histc, mode, unique_consecutive
+from symreg.ops._sorting_quantile import quantile
 from symreg.ops._sorting_scans import cum_extreme, cumprod, equal, logcumsumexp
+from symreg.ops._sorting_topk import topk
 from symreg.ops.indexing import promoted
 from symreg.registry import op
 
 _TS = ("torchscript",)
-#: The dtypes ORT's CPU ``TopK`` has kernels for; others are ordered as int64 (bool, narrow ints) or float32.
-_TOPK_TYPES = (torch.float32, torch.float64, torch.int32, torch.int64)
-
-
-def _orderable(g: Builder, x: Any, dtype: torch.dtype | None) -> Any:
-    """``x`` (of ``dtype``) in a dtype ORT's ``TopK`` orders, with the same order (None: ``x`` is one)."""
-    if dtype is None or dtype in _TOPK_TYPES:
-        return None
-    return cast(g, x, torch.float32 if dtype.is_floating_point else torch.int64)
-
-
-def topk(g: Builder, x: Any, k: Any, axis: int, largest: bool, dtype: torch.dtype | None = None) -> tuple[Any, Any]:
-    """(values, indices) of ``TopK`` with ``k`` (1-element int64) along ``axis`` of a rank >= 1 ``x``,
-    in torch's stable order; values in ``x``'s dtype (gathered from ``x`` where ``TopK`` ran on a cast).
-    ``dtype``: ``x``'s, where the exporter may not know it (a ``Reshape``'s output under dynamo)."""
-    key = _orderable(g, x, dtype or g.dtype(x))
-    values, indices = g.op("TopK", x if key is None else key, k, axis=axis, largest=int(largest), sorted=1, outputs=2)
-    if key is not None:
-        values = g.op("GatherElements", x, indices, axis=axis)
-    return values, indices
 
 
 def sort(g: Builder, x: Any, dim_: int, descending: bool) -> tuple[Any, Any]:
@@ -162,6 +148,42 @@ def aten_cumprod(g: Builder, x, dim: int, dtype=None):
     return cumprod(g, x, dim, argument_dtype(g.constant_value(dtype)))
 
 
+# --- histc / mode / unique_consecutive ----------------------------------------------------
+
+
+@op("aten::histc", opset=9)
+def aten_histc(g: Builder, x, bins: int = 100, min: float = 0.0, max: float = 0.0):
+    """``bins`` counts of the elements in [min, max] (min == max: the data's extremes, widened by 1 where
+    they are equal), as torch's CPU kernel bins them: ``trunc((x - min) * bins / (max - min))`` in the
+    input's dtype, the last bin closed, NaN and elements outside ignored; each element's bin compared
+    with every bin (``Equal``, ``ReduceSum``: n * bins pairs). Exact; opsets 9+, both exporters
+    (TorchScript has no rule; torchlib's fails for min == max)."""
+    return histc(g, x, bins, min, max)
+
+
+@op("aten::mode", opset=11)
+def aten_mode(g: Builder, x, dim: int = -1, keepdim: bool = False):
+    """(values, indices) of the most frequent value along ``dim`` (the smallest of equally frequent
+    ones) at its last occurrence: counts by ``Equal`` over n² pairs, ``ReduceMin`` of the candidates,
+    ``GatherElements``. torch sorts each slice with ``std::sort`` by value: its index is the last
+    occurrence for slices of up to 16 elements (an insertion sort, stable) and its introsort's beyond;
+    with a NaN, ``std::sort``'s order is undefined and so is torch's result. Opsets 11+
+    (``GatherElements``), both exporters (neither has a rule)."""
+    return mode(g, x, dim, keepdim)
+
+
+@op("aten::unique_consecutive", opset=9)
+def aten_unique_consecutive(
+    g: Builder, x, return_inverse: bool = False, return_counts: bool = False, dim: Optional[int] = None
+):
+    """(values, inverse, counts) of the runs of equal elements (of every element, or of slices along
+    ``dim``): a run starts where ``Equal`` with the element before fails (NaN never repeats, -0.0
+    repeats 0.0), ``Compress`` keeps the starts (a data-dependent length), inverse is the running
+    count of starts minus 1 (``CumSum``; a prefix ``ReduceSum`` before opset 11), counts the gaps
+    between the starts (``NonZero``). Exact; opsets 9+, both exporters (neither has a rule)."""
+    return unique_consecutive(g, x, return_inverse, return_counts, dim)
+
+
 # --- isin ----------------------------------------------------------------------------------
 
 
@@ -226,6 +248,28 @@ def aten_nanmedian_dim(g: Builder, x, dim: int, keepdim: bool = False):
     give NaN and the middle NaN's index (:func:`_order_statistic`); ties as for ``kthvalue``.
     Opsets 11+, both exporters."""
     return _order_statistic(g, x, dim, keepdim, ignore_nan=True)
+
+
+# --- nanquantile / quantile ---------------------------------------------------------------
+
+
+@op("aten::nanquantile", opset=11, exporters=_TS)
+def aten_nanquantile(g: Builder, x, q, dim: Optional[int] = None, keepdim: bool = False, interpolation: str = "linear"):
+    """``aten::quantile`` of the non-NaN elements: ranks ``q * (count - 1)`` (0 for a slice of NaN
+    only, whose quantile is NaN). Opsets 11+, TorchScript only (the dynamo exporter's is right)."""
+    return quantile(g, x, q, dim, keepdim, interpolation, ignore_nan=True)
+
+
+@op("aten::quantile", opset=11, exporters=_TS)
+def aten_quantile(g: Builder, x, q, dim: Optional[int] = None, keepdim: bool = False, interpolation: str = "linear"):
+    """The ``q`` quantiles (a float or a 1-d tensor; its length comes first in the output) along ``dim``
+    (None: of every element), as torch computes them (:mod:`~symreg.ops._sorting_quantile`): a
+    full-length ``TopK``, ranks ``q * (n - 1)`` in the input's dtype (``n - 1`` where the slice holds
+    a NaN), ``Round`` (half to even) for ``nearest``, the sorted values at the ranks' floor and ceil
+    (``GatherElements``), blended by torch's ``lerp`` formula for ``linear`` and ``midpoint``: exact
+    but for the fused multiply-add of torch's vectorised ``lerp`` (an ulp). Opsets 11+ (``TopK``'s
+    ``largest``, ``Round``), TorchScript only (the dynamo exporter's lowering is right)."""
+    return quantile(g, x, q, dim, keepdim, interpolation, ignore_nan=False)
 
 
 # --- logcumsumexp --------------------------------------------------------------------------

@@ -5,7 +5,7 @@
     from symreg import tools
 
     print(tools.report("model.onnx"))              # IR version, opsets, ops, kernels, I/O
-    result = tools.check("model.onnx")             # onnx.checker + an ORT session
+    result = tools.check("model.onnx")             # onnx.checker + an ORT session + one run
     if not result.ok:
         print(result)                              # what is missing, and the fix
     tools.extract("model.onnx", "part.onnx", outputs=["/lin/Gemm_output_0"])
@@ -14,10 +14,11 @@
 
 Every function takes a path or an ``onnx.ModelProto``. A file that cannot be used
 raises ``FileNotFoundError`` or :class:`ModelError`; impossible requests raise a
-``ValueError`` subclass (:class:`ConversionError`, :class:`TensorNameError`) whose
+``ValueError`` subclass (:class:`ConversionError`, :class:`TensorNameError`, :class:`FeedError`) whose
 message says why.
 """
 
+from symreg.tools._feeds import FeedError
 from symreg.tools._model import ModelError, load
 from symreg.tools.check import CheckReport, Finding, check
 from symreg.tools.convert import Conversion, ConversionError, Requirement, convert, ir_requirements, min_ir_version
@@ -30,6 +31,7 @@ __all__ = [
     "Conversion",
     "ConversionError",
     "CustomOp",
+    "FeedError",
     "Finding",
     "LibraryInfo",
     "ModelError",

@@ -1,4 +1,6 @@
-"""``symreg check``: onnx's full checker, then a session in ONNX Runtime with symreg's kernels.
+"""``symreg check``: onnx's full checker, then a session in ONNX Runtime with symreg's kernels,
+then one run of it on generated inputs (a model can load and still fail at its first run: a
+broadcast error, a kernel refusing its attributes).
 
 When something fails, the report says what is missing and how to fix it, rather than
 passing on ORT's first error: every custom op without a kernel is named, and an IR
@@ -22,7 +24,7 @@ import onnx
 import onnxruntime
 
 from symreg import _meta
-from symreg.tools import _model, _package, kernel_status
+from symreg.tools import _feeds, _model, _package, kernel_status
 from symreg.tools.convert import min_ir_version
 from symreg.tools.report import custom_ops
 
@@ -30,11 +32,15 @@ _IR_TOO_NEW = re.compile(r"Unsupported model IR version: (\d+), max supported IR
 _NOT_REGISTERED = re.compile(r"([\w.]*):(\w+)\((-?\d+)\) is not a registered function/op")
 _OPSET_TOO_NEW = re.compile(r"Current official support for domain ([\w.]+) is till opset (\d+)")
 _NO_IMPLEMENTATION = re.compile(r"Could not find an implementation for (\w+)\((\d+)\) node with name '([^']*)'")
+#: ONNX Runtime's CPU kernels start at opset 7 for nearly every op (Add, Mul, Gemm, pooling, ...).
+_OLDEST_KERNELS = 7
+#: The opset that ``symreg check`` suggests converting an old model to.
+_SUGGESTED_OPSET = 13
 
 
 @dataclasses.dataclass(frozen=True)
 class Finding:
-    """One result of :func:`check`: ``step`` ("checker", "kernels", "onnxruntime"), pass or not, and text."""
+    """One result of :func:`check`: ``step`` ("checker", "kernels", "onnxruntime", "run"), pass or not, and text."""
 
     step: str
     ok: bool
@@ -43,7 +49,7 @@ class Finding:
 
 @dataclasses.dataclass(frozen=True)
 class CheckReport:
-    """The findings of :func:`check`; ``ok`` when the checker and ORT both accept the model."""
+    """The findings of :func:`check`; ``ok`` when the checker and ORT accept the model and it runs."""
 
     path: str | None
     findings: tuple[Finding, ...]
@@ -65,17 +71,21 @@ class CheckReport:
 def check(
     model: str | os.PathLike | onnx.ModelProto,
     *,
+    shapes: dict[str, tuple[int, ...]] | None = None,
     step: Callable[[str], None] | None = None,
 ) -> CheckReport:
-    """Checks a model with ``onnx.checker`` (full check) and by creating an ORT session.
+    """Checks a model with ``onnx.checker`` (full check), by creating an ORT session, and by one run.
 
     For a model with custom-domain ops the session is a :func:`symreg.ort.InferenceSession`,
     so symreg's C++ kernels and Python kernels registered in this process are available;
     its custom ops are also probed one by one, so that every missing kernel is named, not
     just the first. A model of standard ops alone gets an ``onnxruntime.InferenceSession``.
+    The session then runs once on generated inputs of the declared types and shapes (floats from
+    N(0, 1), integers 0; a dynamic dim has size 2 unless ``shapes`` gives the input's shape).
 
     Args:
         model: path of an ONNX file, or a ``ModelProto``.
+        shapes: input name -> shape for the run, e.g. ``{"image": (1, 3, 224, 224)}``.
         step: called with a short description before each step (for progress display).
 
     Returns:
@@ -97,7 +107,11 @@ def check(
     findings.extend(_kernel_findings(proto))
 
     step("creating an ONNX Runtime session")
-    findings.append(_session(model, proto, command_model, findings))
+    finding, session = _session(model, proto, command_model, findings)
+    findings.append(finding)
+    if session is not None:
+        step("running the model once on generated inputs")
+        findings.append(_run(session, shapes))
     return CheckReport(None if isinstance(model, onnx.ModelProto) else str(model), tuple(findings))
 
 
@@ -133,20 +147,36 @@ def _missing_kernel(domain: str, op_type: str, version: int) -> str:
     )
 
 
-def _session(model, proto: onnx.ModelProto, command_model: str, earlier: list[Finding]) -> Finding:
+def _session(model, proto: onnx.ModelProto, command_model: str, earlier: list[Finding]):
+    """(the finding, the session or None)."""
     source = proto.SerializeToString() if isinstance(model, onnx.ModelProto) else os.fspath(model)
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     custom = _model.uses_custom_ops(proto)
     try:
         if custom:
-            _package.complete().ort.InferenceSession(source, options)
+            session = _package.complete().ort.InferenceSession(source, options)
         else:
-            onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+            session = onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
     except Exception as e:  # noqa: BLE001 - ORT raises its own exception types
-        return Finding("onnxruntime", False, _diagnose(str(e), proto, command_model, earlier))
+        return Finding("onnxruntime", False, _diagnose(str(e), proto, command_model, earlier)), None
     kernels = " with symreg's kernels" if custom else ""
-    return Finding("onnxruntime", True, f"onnxruntime {onnxruntime.__version__} creates a session{kernels}")
+    return Finding("onnxruntime", True, f"onnxruntime {onnxruntime.__version__} creates a session{kernels}"), session
+
+
+def _run(session, shapes) -> Finding:
+    try:
+        feeds = _feeds.make_feeds(session.get_inputs(), shapes)
+    except _feeds.FeedError as e:
+        if shapes:
+            raise
+        return Finding("run", True, f"not run: {e}")
+    what = f"generated inputs ({_feeds.describe(feeds)})"
+    try:
+        outputs = session.run(None, feeds)
+    except Exception as e:  # noqa: BLE001 - ORT raises its own exception types
+        return Finding("run", False, f"the model fails at its first run on {what}: {_first_line(e)}")
+    return Finding("run", True, f"runs on {what}: {len(outputs)} output(s)")
 
 
 def _diagnose(error: str, proto: onnx.ModelProto, command_model: str, earlier: list[Finding]) -> str:
@@ -176,6 +206,12 @@ def _diagnose(error: str, proto: onnx.ModelProto, command_model: str, earlier: l
         return f"opset {domain} {used} is unsupported by {runtime} (it supports up to {newest}){fix}"
     if m := _NO_IMPLEMENTATION.search(error):
         op_type, version, node = m.groups()
+        if int(version) < _OLDEST_KERNELS:
+            return (
+                f"{runtime} has no kernel for {op_type} at opset {version} (node {node!r}): its kernels start at "
+                f"opset {_OLDEST_KERNELS}; convert to a newer opset: "
+                f"symreg convert {command_model} OUT --opset {_SUGGESTED_OPSET}"
+            )
         return (
             f"{runtime} has no kernel for {op_type} (opset {version}) with the input types of node {node!r}; "
             "export with another dtype or lowering"

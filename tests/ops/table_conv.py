@@ -7,7 +7,7 @@ import functools
 
 import torch
 import torch.nn.functional as F
-from op_entry import OpEntry, Sample, grow_dynamic_dims
+from op_entry import OpEntry, Sample, grow_dynamic_dims, opinfos
 from ortcheck import EXPORTS
 
 #: Copies and sums in torch's order: equal to eager torch.
@@ -50,9 +50,7 @@ def fold_samples(dtype: torch.dtype) -> list[Sample]:
 
 @functools.cache
 def _unfold_opinfo(dtype: torch.dtype) -> tuple[Sample, ...]:
-    from torch.testing._internal.common_methods_invocations import op_db
-
-    info = next(i for i in op_db if i.name == "nn.functional.unfold")
+    info = opinfos("nn.functional.unfold")[0]
     found = [Sample((s.input, *s.args), dict(s.kwargs)) for s in info.sample_inputs("cpu", dtype)]
     return tuple(found[::16])  # 163 samples, the first all of an empty batch: a spread of them
 
@@ -70,11 +68,9 @@ def unfold_samples(dtype: torch.dtype) -> list[Sample]:
 
 @functools.cache
 def _pad_opinfo(dtype: torch.dtype) -> tuple[Sample, ...]:
-    from torch.testing._internal.common_methods_invocations import op_db
-
     variants = ("replicate_negative", "circular", "replicate", "reflect", "constant")  # the fixed ones first
     infos = sorted(
-        (i for i in op_db if i.name == "nn.functional.pad"), key=lambda i: variants.index(i.variant_test_name)
+        opinfos("nn.functional.pad"), key=lambda i: variants.index(i.variant_test_name)
     )
     found = []
     for info in infos:
@@ -152,8 +148,6 @@ def convolution(x, weight, bias=None, *, transposed: bool, **kwargs):
 def _convolution_samples(dtype: torch.dtype) -> tuple[Sample, ...]:
     """OpInfo's transposed convolutions (output_padding >= stride among them) and plain ones, which
     torch's own rule exported right; batch and spatial dims dynamic, channels and weights static."""
-    from torch.testing._internal.common_methods_invocations import op_db
-
     found = []
     for name, transposed in [
         ("nn.functional.conv_transpose2d", True),
@@ -163,7 +157,7 @@ def _convolution_samples(dtype: torch.dtype) -> tuple[Sample, ...]:
         ("nn.functional.conv1d", False),
         ("nn.functional.conv3d", False),
     ]:
-        info = next(i for i in op_db if i.name == name)
+        info = opinfos(name)[0]
         for s in info.sample_inputs("cpu", dtype):
             if isinstance(s.kwargs.get("padding"), str) or len(s.args) < 1:
                 continue

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import torch
 import torch.nn.functional as F
-from op_entry import OpEntry, Sample, grow_dynamic_dims
+from op_entry import OpEntry, Sample, grow_dynamic_dims, opinfos
 
 #: Window sums in another order than torch's (per dim, then divided once): a few ulp.
 POOLING = {torch.float32: (1e-5, 1e-6), torch.float64: (1e-12, 1e-14)}
@@ -54,6 +55,49 @@ def adaptive_extras(rank: int):
         ]
 
     return samples
+
+
+def adaptive_max_pool(x, output_size, return_indices=False, *, spatial: int):
+    """F.adaptive_max_pool{spatial}d with its indices always: both outputs are compared."""
+    return getattr(F, f"adaptive_max_pool{spatial}d")(x, output_size, return_indices=True)
+
+
+def adaptive_max_extras(rank: int):
+    """adaptive_extras' samples, then ties (small integers as floats: the first maximum wins), NaN in windows
+    (the last NaN's index), -inf windows, -0.0 beside 0.0, an empty batch, unbatched, static sizes."""
+
+    def samples(dtype: torch.dtype) -> list[Sample]:
+        found = [dataclasses.replace(s, kwargs={"spatial": rank}) for s in adaptive_extras(rank)(dtype)]
+        shape = (2, 3, 10, 7, 9)[: rank + 2]
+        ties = torch.randint(-2, 3, shape).to(dtype)
+        flat = ties.view(-1)
+        flat[3], flat[4], flat[11], flat[30], flat[31] = float("nan"), float("nan"), float("-inf"), -0.0, 0.0
+        flat[-rank * 6 :] = float("-inf")
+        zeros = torch.zeros(shape, dtype=dtype)
+        zeros.view(-1)[::3] = -0.0
+        for x, size, dims in [
+            (ties, [4, 3, 5][:rank], None),
+            (ties, [3, 2, 4][:rank], None),
+            (zeros, [3, 5, 2][:rank], None),
+            (ties[:0], [2, 3, 2][:rank], None),
+            (ties[0], [4, 2, 3][:rank], None),
+            (ties, [4, 3, 5][:rank], ((0,),)),  # static sizes: constant window tables
+        ]:
+            found.append(Sample((x, size), {"spatial": rank}, dims=dims))
+        return found
+
+    return samples
+
+
+def _default_output_sizes(sample: Sample) -> bool:
+    size = sample.args[1]
+    return isinstance(size, (list, tuple)) and None in size
+
+
+ADAPTIVE_MAX_BAKED = (
+    "torch.export writes a None entry of output_size as the traced input's size, a constant (F.adaptive_max_pool*d "
+    "fills it in Python), so an input of another size gets the traced output size; no rule sees the None"
+)
 
 
 def avg_pool_extras(k: int):
@@ -112,9 +156,7 @@ def grow_backward(sample: Sample) -> Sample:
 
 @functools.cache
 def _backward_opinfo(dtype: torch.dtype) -> tuple[Sample, ...]:
-    from torch.testing._internal.common_methods_invocations import op_db
-
-    info = next(i for i in op_db if i.name == "max_pool2d_with_indices_backward")
+    info = opinfos("max_pool2d_with_indices_backward")[0]
     found = [_backward_sample(s.input, dict(s.kwargs)) for s in info.sample_inputs("cpu", dtype)]
     return tuple(found[::40])  # 1440 samples of 12 shapes (channels-last ones among them): a spread of them
 
@@ -173,9 +215,7 @@ def grow_unpool(sample: Sample) -> Sample:
 
 @functools.cache
 def _unpool_opinfo(spatial: int, dtype: torch.dtype) -> tuple[Sample, ...]:
-    from torch.testing._internal.common_methods_invocations import op_db
-
-    info = next(i for i in op_db if i.name == f"nn.functional.max_unpool{spatial}d" and not i.variant_test_name)
+    info = next(i for i in opinfos(f"nn.functional.max_unpool{spatial}d") if not i.variant_test_name)
     found = [Sample((s.input, *s.args), {**s.kwargs, "spatial": spatial}) for s in info.sample_inputs("cpu", dtype)]
     return tuple(found[::12])  # 144, 288 and 96 samples of a few shapes: a spread of them
 
@@ -235,6 +275,27 @@ ENTRIES: tuple[OpEntry, ...] = (
         fn=F.adaptive_avg_pool3d,
         samples=adaptive_extras(3),
     ),
+    OpEntry(
+        ("aten::adaptive_max_pool1d",),
+        EXACT,
+        opinfo="nn.functional.adaptive_max_pool1d",
+        fn=functools.partial(adaptive_max_pool, spatial=1),
+        samples=adaptive_max_extras(1),
+    ),
+    OpEntry(
+        ("aten::adaptive_max_pool2d",),
+        EXACT,
+        opinfo="nn.functional.adaptive_max_pool2d",
+        fn=functools.partial(adaptive_max_pool, spatial=2),
+        samples=adaptive_max_extras(2),
+    ).xfail(ADAPTIVE_MAX_BAKED, exporter="dynamo", sample=_default_output_sizes),
+    OpEntry(
+        ("aten::adaptive_max_pool3d",),
+        EXACT,
+        opinfo="nn.functional.adaptive_max_pool3d",
+        fn=functools.partial(adaptive_max_pool, spatial=3),
+        samples=adaptive_max_extras(3),
+    ).xfail(ADAPTIVE_MAX_BAKED, exporter="dynamo", sample=_default_output_sizes),
     OpEntry(
         ("aten::avg_pool1d",),
         AVG_POOL,

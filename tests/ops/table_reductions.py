@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 
 import torch
-from op_entry import OpEntry, Sample
+from op_entry import OpEntry, Sample, opinfos
 from ortcheck import EXPORTS
 
 #: Sums of up to ~125 terms: ORT adds in another order than torch (cancellation needs an atol).
@@ -30,9 +30,7 @@ NAN, INF = float("nan"), float("inf")
 
 @functools.cache
 def _opinfo(name: str, variant: str):
-    from torch.testing._internal.common_methods_invocations import op_db  # slow import: only when needed
-
-    return next(i for i in op_db if (i.name, i.variant_test_name) == (name, variant))
+    return next(i for i in opinfos(name) if i.variant_test_name == variant)
 
 
 def opinfo_samples(name: str, variant: str = ""):

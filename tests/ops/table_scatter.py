@@ -10,7 +10,7 @@ larger than ``index`` and ``include_self`` either way.
 from __future__ import annotations
 
 import torch
-from op_entry import OpEntry, Sample, grow_dynamic_dims
+from op_entry import OpEntry, Sample, grow_dynamic_dims, opinfos
 from table_shape import ANY, EXACT, values, with_specials
 
 NUMBERS = (torch.float32, torch.float64, torch.int64)
@@ -30,9 +30,7 @@ def opinfo_samples(name: str, *variants: str):
     """The samples of OpInfo ``name``'s variants (``op_entry`` reads the unnamed variant only)."""
 
     def samples(dtype: torch.dtype) -> list[Sample]:
-        from torch.testing._internal.common_methods_invocations import op_db
-
-        infos = [i for i in op_db if i.name == name and i.variant_test_name in variants]
+        infos = [i for i in opinfos(name) if i.variant_test_name in variants]
         return [Sample((s.input, *s.args), dict(s.kwargs)) for i in infos for s in i.sample_inputs("cpu", dtype)]
 
     return samples

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 from op_entry import OpEntry, Sample, grow_dynamic_dims, is_0d
-from table_reductions import call, calling, masked, opinfo_samples
+from table_reductions import TORCHSCRIPT, call, calling, masked, opinfo_samples
 from table_shape import values
 
 INF, NAN = float("inf"), float("nan")
@@ -19,6 +19,8 @@ EXACT = {dtype: (0.0, 0.0) for dtype in (torch.float32, torch.float64, torch.int
 PRODUCTS = {torch.float32: (1e-6, 0.0), torch.float64: (1e-13, 0.0), torch.int64: (0.0, 0.0)}
 SUMS = {torch.float32: (1e-6, 1e-7), torch.float64: (1e-13, 1e-15)}
 GATHER_OPSET_9 = "ONNX GatherElements (the values at the running extreme's indices) exists from opset 11"
+#: torch's vectorised lerp rounds once (a fused multiply-add), ONNX's Mul and Sub twice: an ulp of the larger end.
+QUANTILES = {torch.float32: (1e-6, 1e-6), torch.float64: (1e-13, 1e-14)}
 TOPK_OPSET_9 = "ONNX TopK takes k as an input from opset 10 and orders ascending (largest=0) from 11"
 
 
@@ -154,6 +156,107 @@ def _median_samples(fn, nan_fn):
     return samples
 
 
+def quantile_samples(dtype: torch.dtype) -> list[Sample]:
+    """Every interpolation mode on ranks that fall between elements and on them (0.5 and 1.5 round to even),
+    slices with a NaN, of NaN only, with ±inf and ±0, q as a float, a 0-d and a 1-d tensor, dim None with
+    keepdim, batch dims, 0-d input."""
+    x = torch.tensor(
+        [
+            [NAN, 1.0, INF, NAN, -0.5],
+            [2.0, -INF, -1.0, 0.5, INF],
+            [NAN] * 5,
+            [0.0, -0.0, 3.0, -2.0, 0.0],
+            [1.5, -3.25, 0.75, 4.0, -1.0],
+        ],
+        dtype=dtype,
+    )
+    q = torch.tensor([0.0, 0.125, 0.375, 0.5, 0.7, 1.0], dtype=dtype)
+    modes = ("linear", "lower", "higher", "nearest", "midpoint")
+    samples = [Sample((x, q), {"dim": 1, "interpolation": mode}) for mode in modes]
+    samples += [
+        Sample((x, 0.375), {"dim": 0, "keepdim": True, "interpolation": "nearest"}),
+        Sample((x[3:], 0.3)),
+        Sample((x[1:2], 0.6), {"keepdim": True}),
+        Sample((x[:, 1:], torch.tensor(0.25, dtype=dtype), -1)),
+        Sample((torch.randn(2, 3, 4, dtype=dtype), torch.tensor([0.1, 0.9], dtype=dtype), 1, True)),
+        Sample((torch.tensor(2.5, dtype=dtype), torch.tensor([0.2, 0.7], dtype=dtype), 0, True)),
+        Sample((torch.tensor(-1.5, dtype=dtype), 0.4), {"interpolation": "higher"}),
+    ]
+    return samples
+
+
+def histc_samples(dtype: torch.dtype) -> list[Sample]:
+    """NaN and ±inf (ignored), values on every bin edge (the last bin closed), outside the range, ±0, min == max
+    (the data's extremes; a constant input widened by 1; an empty input), 0-d, batch dims, one bin."""
+    x = torch.tensor([NAN, -INF, INF, 0.0, -0.0, 1.0, 3.0, 2.999, 10.0, -1.0, 0.5, 1.5, 2.0, 2.25], dtype=dtype)
+    return [
+        Sample((x, 4, 0, 3)),
+        Sample((x, 3, -1.0, 2.0)),
+        Sample((x, 1, 0.5, 1.5)),
+        Sample((torch.linspace(0, 1, 11, dtype=dtype), 10, 0.0, 1.0)),
+        Sample((torch.linspace(-0.7, 2.2, 30, dtype=dtype).reshape(5, 6), 7)),
+        Sample((torch.full((3,), 2.5, dtype=dtype), 5)),
+        Sample((values((0,), dtype), 3)),
+        Sample((torch.tensor(1.5, dtype=dtype), 4, 1, 2)),
+        Sample((torch.randn(2, 3, 4, dtype=dtype), 10, -1, 1)),
+    ]
+
+
+def mode_samples(dtype: torch.dtype) -> list[Sample]:
+    """Equally frequent values (the smallest wins), -0.0 with 0.0, ±inf, each dim, keepdim, 0-d, an empty
+    batch dim, bool. Slices of at most 16 elements (torch's index is the last occurrence only there)
+    and no NaN (torch's ``std::sort`` of a slice with NaN is undefined)."""
+    if dtype.is_floating_point:
+        rows = [[2.0, 1.0, 2.0, 1.0, 3.0, 0.0], [0.0, -0.0, 5.0, -0.0, 0.0, 5.0], [INF, -INF, INF, 1.0, -INF, 2.0]]
+    else:
+        rows = [[2, 1, 2, 1, 3, 0], [0, 7, 5, 7, 0, 5], [-4, 9, -4, 1, 9, 2]]
+    x = torch.tensor(rows, dtype=dtype)
+    samples = [
+        Sample((x,)),
+        Sample((x, 0)),
+        Sample((x, 1, True)),
+        Sample((x.T, 0, True)),
+        Sample((values((), dtype), 0)),
+        Sample((values((0, 4), dtype), 1)),
+    ]
+    if dtype == torch.int64:
+        samples.append(Sample((x > 1, 1)))
+    return samples
+
+
+def unique_consecutive_samples(dtype: torch.dtype) -> list[Sample]:
+    """Runs of NaN (never equal), -0.0 with 0.0, ±inf; every return flag; dim None (flattened), 0 and -1 of
+    2-d inputs; 0-d and empty inputs; bool."""
+    if dtype.is_floating_point:
+        flat = [1.0, 1.0, NAN, NAN, 0.0, -0.0, INF, INF, -INF, 2.0, 2.0, 2.0]
+    else:
+        flat = [1, 1, 3, 3, 0, 0, 7, -7, -7, 2, 2, 2]
+    x = torch.tensor(flat, dtype=dtype)
+    m = torch.tensor([flat[:4], flat[:4], flat[4:8], flat[4:8], flat[8:]], dtype=dtype)
+    both = {"return_inverse": True, "return_counts": True}
+    samples = [
+        Sample((x,)),
+        Sample((x,), both),
+        Sample((x,), {"return_counts": True}),
+        Sample((m,), {"return_inverse": True}),
+        Sample((m,), {**both, "dim": 0}),
+        Sample((m.T,), {**both, "dim": -1}),
+        Sample((values((), dtype),), both),
+        Sample((values((0,), dtype),), both),
+        Sample((values((0, 3), dtype),), {**both, "dim": 0}),
+    ]
+    if dtype == torch.int64:
+        samples.append(Sample((x > 1,), both))
+    return samples
+
+
+def grow_q_in_range(sample: Sample) -> Sample:
+    """``grow_dynamic_dims`` with ``q`` (the tensors after the input) kept in [0, 1]: a 0-d ``q`` is
+    drawn anew from its value to its value + 1."""
+    grown = grow_dynamic_dims(sample)
+    return grown.with_tensors(t if i == 0 else t.clamp(0, 1) for i, t in enumerate(grown.tensors()))
+
+
 def cum_extreme_samples(dtype: torch.dtype) -> list[Sample]:
     """Ties (-0.0 and 0.0 too), NaN and ±inf along each dim, 0-d, an empty dim, bool."""
     samples = [Sample((ties(dtype), d)) for d in (-1, 0)]
@@ -200,6 +303,14 @@ ENTRIES: tuple[OpEntry, ...] = (
         ("aten::cumprod",), PRODUCTS, opinfo="cumprod", samples=cumprod_samples, fn=torch.cumprod, dtypes=FLOATS_INT
     ),
     OpEntry(
+        ("aten::histc",),
+        EXACT,
+        opinfo="histc",
+        samples=histc_samples,
+        fn=torch.histc,
+        grow=grow_dynamic_dims,
+    ),
+    OpEntry(
         ("aten::isin", "aten::isin.Tensor_Tensor"),
         EXACT,
         opinfo="isin",
@@ -232,6 +343,17 @@ ENTRIES: tuple[OpEntry, ...] = (
         grow=grow_distinct,
     ).xfail(TOPK_OPSET_9, exporter="torchscript", opset=9),
     OpEntry(
+        ("aten::mode",),
+        EXACT,
+        samples=lambda dtype: [
+            *float_samples(calling((torch.mode, opinfo_samples("mode"))))(dtype),
+            *calling((torch.mode, mode_samples))(dtype),
+        ],
+        fn=call,
+        dtypes=FLOATS_INT,
+        grow=grow_distinct,
+    ).xfail(GATHER_OPSET_9, exporter="torchscript", opset=9),
+    OpEntry(
         ("aten::msort",),
         EXACT,
         opinfo="msort",
@@ -260,6 +382,24 @@ ENTRIES: tuple[OpEntry, ...] = (
         sample=lambda s: is_0d(s) and len(s.tensors()) == 2,
     ),
     OpEntry(
+        ("aten::nanquantile",),
+        QUANTILES,
+        opinfo="nanquantile",
+        samples=quantile_samples,
+        fn=torch.nanquantile,
+        exports=TORCHSCRIPT,  # torch's dynamo lowering is right, edge samples included
+        grow=grow_q_in_range,
+    ).xfail(TOPK_OPSET_9, exporter="torchscript", opset=9),
+    OpEntry(
+        ("aten::quantile",),
+        QUANTILES,
+        opinfo="quantile",
+        samples=quantile_samples,
+        fn=torch.quantile,
+        exports=TORCHSCRIPT,  # torch's dynamo lowering is right, edge samples included
+        grow=grow_q_in_range,
+    ).xfail(TOPK_OPSET_9, exporter="torchscript", opset=9),
+    OpEntry(
         ("aten::sort", "aten::sort.stable"),
         EXACT,
         opinfo="sort",
@@ -268,4 +408,12 @@ ENTRIES: tuple[OpEntry, ...] = (
         dtypes=FLOATS_INT,
         grow=grow_distinct,
     ).xfail(TOPK_OPSET_9, exporter="torchscript", opset=9),
+    OpEntry(
+        ("aten::unique_consecutive",),
+        EXACT,
+        opinfo="unique_consecutive",
+        samples=unique_consecutive_samples,
+        fn=torch.unique_consecutive,
+        dtypes=FLOATS_INT,
+    ),
 )

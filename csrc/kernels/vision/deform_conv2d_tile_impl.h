@@ -140,6 +140,25 @@ void BlendRows(const Corners<T>& corners, const T* channels, const T* mask, int6
   }
 }
 
+// The tile of an empty image: each sample is 0 times its mask value, as torchvision
+// computes it, so a NaN or infinite mask value gives NaN (the tile holds zeros already).
+template <typename T>
+void FillMaskedZeros(const T* mask, const DeformConv2dShape& s, int64_t points, int64_t cg, int64_t c_begin,
+                     int64_t c_end, int64_t og_first, int64_t og_last, int64_t count, int64_t columns, T* tile) {
+  const int64_t c_og = s.c_in / s.offset_group, out_pixels = s.out_h * s.out_w;
+  for (int64_t k = 0; k < points; ++k) {
+    for (int64_t og = og_first; og <= og_last; ++og) {
+      const int64_t c0 = std::max(c_begin, og * c_og), len = std::min(c_end, (og + 1) * c_og) - c0;
+      const T* m = mask + (og * points + k) * out_pixels;
+      for (int64_t r = 0; r < count; ++r) {
+        if (std::isfinite(m[r])) continue;
+        T* dst = tile + r * columns + k * cg + (c0 - c_begin);
+        std::fill(dst, dst + len, m[r] * T(0));
+      }
+    }
+  }
+}
+
 // Fills the (count x columns) tile: row r is output pixel p0 + r, column k * Cg + c is
 // kernel point k of channel g * Cg + c. scratch holds (2 + Corners::kWeights) * count
 // values, offsets Corners::kOffsets * count.
@@ -151,17 +170,18 @@ void SampleTile(const TileJob<T>& job, T* tile, T* scratch, int64_t* offsets) {
   const int64_t columns = points * cg;
   const int64_t out_pixels = s.out_h * s.out_w;
   const int64_t count = job.count;
-  if (s.height == 0 || s.width == 0) {  // padding alone: every sample is outside, zero
+  const T* mask = job.data.mask ? job.data.mask + job.n * s.offset_group * points * out_pixels + job.p0 : nullptr;
+  // This conv group's channels [c_begin, c_end) fall into offset groups og_first..og_last.
+  const int64_t c_begin = job.g * cg, c_end = c_begin + cg;
+  const int64_t og_first = c_begin / c_og, og_last = (c_end - 1) / c_og;
+  if (s.height == 0 || s.width == 0) {  // padding alone: every sample is outside and reads 0
     std::fill(tile, tile + count * columns, T(0));
+    if (mask) FillMaskedZeros(mask, s, points, cg, c_begin, c_end, og_first, og_last, count, columns, tile);
     return;
   }
   const T* image = job.x_nhwc + job.n * s.height * s.width * s.c_in;
   const int64_t zero = (s.n - job.n) * s.height * s.width * s.c_in;  // the zero row, from image
   const T* offset = job.data.offset + job.n * s.offset_group * 2 * points * out_pixels + job.p0;
-  const T* mask = job.data.mask ? job.data.mask + job.n * s.offset_group * points * out_pixels + job.p0 : nullptr;
-  // This conv group's channels [c_begin, c_end) fall into offset groups og_first..og_last.
-  const int64_t c_begin = job.g * cg, c_end = c_begin + cg;
-  const int64_t og_first = c_begin / c_og, og_last = (c_end - 1) / c_og;
   // Kernel point (0, 0) of each pixel, before the offset: whole numbers.
   T* base_y = scratch;
   T* base_x = scratch + count;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# make sanitize: symreg's compiled products (libsymreg_ort.so and the pybind module, every ISA
+# build) instrumented with AddressSanitizer and UBSan (setup.py's SYMREG_SANITIZE=1, built into
+# build/sanitize, apart from the optimised build), then the kernel tests, the ORT library tests
+# and the concurrency and lifetime tests run against them. A sanitizer report stops the process
+# that hit it, so the run fails.
+#
+# Usage: scripts/sanitize.sh [pytest arguments]   (default: the tests named above)
+# PYTHON: the interpreter with symreg's dependencies (default .venv/bin/python);
+# ONNXRUNTIME_INCLUDE_DIR: as for setup.py (default .deps/onnxruntime/include/onnxruntime).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-.venv/bin/python}
+export ONNXRUNTIME_INCLUDE_DIR=${ONNXRUNTIME_INCLUDE_DIR:-$PWD/.deps/onnxruntime/include/onnxruntime}
+SYMREG_SANITIZE=1 "$PYTHON" setup.py --quiet build
+
+# The instrumented libraries need the sanitizer runtime first in the process. With libasan alone
+# preloaded, `import torch` aborts (triton's import, under ASan's __cxa_throw interceptor);
+# libasan and libstdc++ preloaded together work.
+CXX=${CXX:-g++}
+export LD_PRELOAD="$("$CXX" -print-file-name=libasan.so) $("$CXX" -print-file-name=libstdc++.so.6)"
+# detect_leaks=0: CPython and torch keep memory until exit, which LeakSanitizer would report
+# (the lifetime test measures symreg's leaks instead). UBSan stops at its first report too.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+# The lifetime test's RSS bound means nothing under ASan (its quarantine holds freed memory):
+# it makes its sessions and skips the bound.
+export SYMREG_SANITIZE=1
+
+if [ $# -eq 0 ]; then
+    set -- tests/kernels tests/test_ort_library.py tests/test_ort_concurrency.py tests/test_ort_lifetimes.py
+fi
+# -P: the checkout's own symreg/ (no compiled parts) must not shadow build/sanitize/lib.
+PYTHONPATH="$PWD/build/sanitize/lib${PYTHONPATH:+:$PYTHONPATH}" exec "$PYTHON" -P -m pytest -q -p no:cacheprovider "$@"
