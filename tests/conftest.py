@@ -2,10 +2,16 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
 
 import symreg
 
 REPO = Path(__file__).resolve().parent.parent
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # make test's worker processes share the cores: torch's own intra-op threads (OpenMP, which
+    # spins while it waits) would oversubscribe them and double the CPU time.
+    torch.set_num_threads(1)
 
 
 def pytest_report_header(config):

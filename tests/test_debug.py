@@ -182,7 +182,7 @@ def test_plot_without_divergence_and_without_matplotlib(tmp_path, monkeypatch):
     report.plot(tmp_path / "ok.svg")
     assert b"<svg" in (tmp_path / "ok.svg").read_bytes()[:500]
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    with pytest.raises(ImportError, match=r"pip install matplotlib.*symreg\[plot\]"):
+    with pytest.raises(ImportError, match=r'pip install matplotlib.*"symreg-onnx\[plot\]"'):
         report.plot(tmp_path / "never.png")
 
 
