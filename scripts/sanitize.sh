@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # make sanitize: symreg's compiled products (libsymreg_ort.so and the pybind module, every ISA
 # build) instrumented with AddressSanitizer and UBSan (setup.py's SYMREG_SANITIZE=1, built into
-# build/sanitize, apart from the optimised build), then the kernel tests, the ORT library tests
-# and the concurrency and lifetime tests run against them. A sanitizer report stops the process
-# that hit it, so the run fails.
+# build/sanitize, apart from the optimised build), then the kernel tests, the ORT library tests,
+# the concurrency and lifetime tests and the fuzz harness run against them (its worker processes
+# inherit the preloaded runtime and PYTHONPATH). A sanitizer report stops the process that hit
+# it, so the run fails (a fuzz worker's report is recorded as a crash of its case).
 #
 # Usage: scripts/sanitize.sh [pytest arguments]   (default: the tests named above)
 # PYTHON: the interpreter with symreg's dependencies (default .venv/bin/python);
@@ -29,7 +30,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export SYMREG_SANITIZE=1
 
 if [ $# -eq 0 ]; then
-    set -- tests/kernels tests/test_ort_library.py tests/test_ort_concurrency.py tests/test_ort_lifetimes.py
+    set -- tests/kernels tests/test_ort_library.py tests/test_ort_concurrency.py tests/test_ort_lifetimes.py tests/fuzz
 fi
 # -P: the checkout's own symreg/ (no compiled parts) must not shadow build/sanitize/lib.
 PYTHONPATH="$PWD/build/sanitize/lib${PYTHONPATH:+:$PYTHONPATH}" exec "$PYTHON" -P -m pytest -q -p no:cacheprovider "$@"

@@ -197,5 +197,18 @@ class TorchMirror:
         if not installed:
             del self._installed[op]
 
+    def reassert(self) -> None:
+        """Puts back symreg's symbolics that a later ``register_custom_op_symbolic`` replaced.
+
+        torchvision registers its ``roi_align`` symbolics (opsets 11 and 16) when imported,
+        replacing symreg's if symreg was imported first; the replaced one becomes the fallback.
+        """
+        for op, installed in self._installed.items():
+            for opset in installed:
+                current = _torch_compat.custom_symbolic(op, opset)
+                if current is not None and not getattr(current, "__name__", "").startswith("symreg_symbolic["):
+                    installed[opset] = current
+                    torch.onnx.register_custom_op_symbolic(op, _symbolic_for(op, installed), opset)
+
 
 MIRROR = TorchMirror(REGISTRY)

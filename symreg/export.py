@@ -10,7 +10,7 @@ from typing import Any
 import onnx
 import torch
 
-from symreg import schemas
+from symreg import _torchscript, schemas
 from symreg._dynamo import translation_table
 from symreg._graphs import all_nodes
 from symreg.errors import ExportError
@@ -49,6 +49,7 @@ def export(
         table.update(kwargs.pop("custom_translation_table", None) or {})
         kwargs["custom_translation_table"] = table
     else:
+        _torchscript.MIRROR.reassert()
         # Domains left out are imported at version 1; naming unused ones makes torch warn.
         declared = {d: v for d, v in schemas.custom_domains().items() if v != 1}
         kwargs["custom_opsets"] = {**declared, **(kwargs.get("custom_opsets") or {})}

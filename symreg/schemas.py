@@ -85,7 +85,7 @@ class Schema:
         for i in range(ctx.get_num_inputs()):
             infos.append(_info_from_type(ctx.get_input_type(i)) if ctx.has_input(i) else None)
         attrs = {}
-        for name, kind, default in self.attrs:
+        for name, _, default in self.attrs:
             proto = ctx.get_attribute(name)
             attrs[name] = onnx.helper.get_attribute_value(proto) if proto is not None else default
         for i, out in enumerate(self.infer(infos, attrs)):
@@ -118,8 +118,10 @@ def schema(
         types: type parameter to allowed element types, e.g. ``{"T": ["float", "double"]}``
             (``"tensor(float)"`` also accepted).
         attrs: attribute name to its Python type (required attribute: ``int``,
-            ``float``, ``str``, ``bool``, ``list[int]``, ``list[float]``, ``list[str]``)
-            or to a default value (optional attribute of that value's type).
+            ``float``, ``str``, ``bool``, ``list[int]``, ``list[float]``, ``list[str]``),
+            to that type ``| None`` (optional attribute with no default: ``infer`` sees
+            None when a node omits it), or to a default value (optional attribute of
+            that value's type).
         version: the domain's opset version; exported models import it.
         infer: ``infer(inputs, attrs) -> outputs`` over :class:`~symreg.TensorInfo`;
             types the node's outputs under both exporters and in ONNX shape
@@ -279,13 +281,26 @@ def _tensor_type(op: str, text: str) -> str:
 def _attr(op: str, name: str, spec: Any) -> tuple[str, Any, Any]:
     if isinstance(spec, (type, types.GenericAlias)) and spec in _ATTR_TYPES:
         return name, spec, REQUIRED
+    optional = _optional_type(spec)
+    if optional is not None:
+        return name, optional, None
     kind = _kind_of_default(spec)
     if kind is None:
         raise ValueError(
             f"symreg.schema({op!r}): attribute {name!r} must be a type (int, float, str, bool, list[int], "
-            f"list[float], list[str]) or a default value of one, got {spec!r}"
+            f"list[float], list[str]), such a type | None, or a default value of one, got {spec!r}"
         )
     return name, kind, spec
+
+
+def _optional_type(spec: Any) -> Any:
+    """``list[int]`` for ``list[int] | None`` (or ``Optional[list[int]]``); None for anything else."""
+    if typing.get_origin(spec) not in (types.UnionType, typing.Union):
+        return None
+    args = [a for a in typing.get_args(spec) if a is not type(None)]
+    if len(args) != 1 or len(typing.get_args(spec)) != 2 or args[0] not in _ATTR_TYPES:
+        return None
+    return args[0]
 
 
 def _kind_of_default(value: Any) -> Any:
@@ -300,8 +315,8 @@ def _kind_of_default(value: Any) -> Any:
 
 
 def _onnx_attribute(name: str, kind: Any, default: Any) -> onnx.defs.OpSchema.Attribute:
-    if default is REQUIRED:
-        return onnx.defs.OpSchema.Attribute(name, _ATTR_TYPES[kind], required=True)
+    if default is REQUIRED or default is None:
+        return onnx.defs.OpSchema.Attribute(name, _ATTR_TYPES[kind], required=default is REQUIRED)
     value = int(default) if kind is bool else list(default) if typing.get_origin(kind) is list else default
     return onnx.defs.OpSchema.Attribute(name, onnx.helper.make_attribute(name, value))
 

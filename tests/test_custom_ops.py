@@ -263,6 +263,33 @@ def test_identical_schema_redeclaration_is_a_no_op():
     assert symreg.schema("symregtest::Twice", **_TWICE) is symreg.schemas.declared()["symregtest::Twice"]
 
 
+def test_optional_attribute_without_default():
+    """``list[int] | None``: a node may omit the attribute (infer sees None) or carry it; the checker accepts both."""
+    seen = []
+
+    def infer(inputs, attrs):
+        seen.append(attrs["sizes"])
+        return [inputs[0]]
+
+    symreg.schema(
+        "symregtest::Sized", inputs=["X: T"], outputs=["Y: T"], types={"T": ["float"]},
+        attrs={"sizes": list[int] | None}, infer=infer,
+    )  # fmt: skip
+    x = onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [2])
+    y = onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [2])
+    for attrs, expected in (({}, None), ({"sizes": [3, 4]}, [3, 4])):
+        node = onnx.helper.make_node("Sized", ["x"], ["y"], domain="symregtest", **attrs)
+        graph = onnx.helper.make_graph([node], "g", [x], [y])
+        opsets = [onnx.helper.make_opsetid("", 17), onnx.helper.make_opsetid("symregtest", 1)]
+        model = onnx.helper.make_model(graph, opset_imports=opsets)
+        onnx.checker.check_model(model, full_check=True)
+        assert seen[-1] == expected
+    bad = onnx.helper.make_node("Sized", ["x"], ["y"], domain="symregtest", sizes=1.5)
+    model = onnx.helper.make_model(onnx.helper.make_graph([bad], "g", [x], [y]), opset_imports=opsets)
+    with pytest.raises(onnx.checker.ValidationError, match="sizes"):
+        onnx.checker.check_model(model, full_check=True)
+
+
 def test_torchscript_user_call_gets_rules_without_symreg_export():
     """After `import symreg`, plain torch.onnx.export(..., dynamo=False) uses the rules."""
     buffer = io.BytesIO()

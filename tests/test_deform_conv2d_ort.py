@@ -382,7 +382,9 @@ def test_invalid_attribute_fails_session_creation(attrs, problem, dtype):
 
 def test_kernel_shape_is_checked_against_w():
     case = Case((1, 4, 6, 6), 6)
-    (got,) = session(model(np.float32, NAMES, {**case.attrs, "kernel_shape": [3, 3]})).run(None, feeds(inputs(case)))
+    given = model(np.float32, NAMES, {**case.attrs, "kernel_shape": [3, 3]})
+    onnx.checker.check_model(given, full_check=True)  # the schema declares kernel_shape, as the kernel reads it
+    (got,) = session(given).run(None, feeds(inputs(case)))
     assert np.abs(got - reference(case, **inputs(case))).max() <= ATOL[np.float32]
     text = _run_bad(model(np.float32, NAMES, {**case.attrs, "kernel_shape": [3, 2]}), feeds(inputs(case)))
     assert "symreg::DeformConv2d: kernel_shape [3, 2] differs from W's kernel (dims 2, 3) [3, 3]" in text, text

@@ -3,9 +3,11 @@
 import importlib.metadata
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
+import venv
 from pathlib import Path
 
 import numpy as np
@@ -78,11 +80,12 @@ def test_the_sdist_holds_every_file_the_build_needs(tmp_path):
     builds that wheel."""
     needed = ["csrc", "symreg", "setup.py", "pyproject.toml", "MANIFEST.in", "_symreg_launcher.py", "LICENSE"]
     listed = subprocess.run(
-        ["git", "ls-files", *needed, "README.md"], capture_output=True, text=True, cwd=REPO, check=True
+        ["git", "ls-files", *needed, "README.md", "tests"], capture_output=True, text=True, cwd=REPO, check=True
     )
     tracked = listed.stdout.split()
     if not tracked:
         pytest.skip("not a git checkout")
+    tests = [name for name in tracked if name.startswith("tests/")]
     tree = tmp_path / "tree"
     for name in tracked:
         (tree / name).parent.mkdir(parents=True, exist_ok=True)
@@ -94,4 +97,65 @@ def test_the_sdist_holds_every_file_the_build_needs(tmp_path):
     with tarfile.open(sdist) as archive:
         names = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
     assert sdist.name.startswith(_meta.DISTRIBUTION.replace("-", "_"))
-    assert sorted(set(tracked) - names) == []
+    assert sorted(set(tracked) - set(tests) - names) == []
+    assert tests and sorted(n for n in names if n.startswith("tests/")) == []  # not part of one (MANIFEST.in)
+
+
+def _newest_versions_needed(library: str) -> dict[str, tuple[int, ...]]:
+    """The newest GLIBC_ and GLIBCXX_ symbol version that an ELF file requires (its version references)."""
+    dump = subprocess.run(["objdump", "-p", library], capture_output=True, text=True, check=True).stdout
+    needed: dict[str, tuple[int, ...]] = {}
+    for name, version in re.findall(r"\b(GLIBC|GLIBCXX)_(\d+(?:\.\d+)*)\b", dump):
+        needed[name] = max(needed.get(name, ()), tuple(map(int, version.split("."))))
+    return needed
+
+
+@pytest.mark.skipif(shutil.which("objdump") is None, reason="objdump (binutils) reads the symbol versions")
+def test_the_readme_states_what_the_compiled_files_need_at_run_time():
+    """This build needs no newer glibc or libstdc++ than README.md promises (a newer toolchain can raise it)."""
+    readme = " ".join((REPO / "README.md").read_text().split())
+    ort = re.search(r"`libsymreg_ort.so` needs glibc >= ([\d.]+) and a libstdc\+\+ with `GLIBCXX_([\d.]+)`", readme)
+    kernels = re.search(r"`symreg._kernels` needs glibc >= ([\d.]+)", readme)
+    assert ort and kernels, "README.md's run-time requirements are not where this test looks"
+    stated = {
+        symreg.ort.library_path(): {"GLIBC": ort[1], "GLIBCXX": ort[2]},
+        _kernels.__file__: {"GLIBC": kernels[1], "GLIBCXX": ort[2]},
+    }
+    for library, promised in stated.items():
+        needed = _newest_versions_needed(library)
+        for name, version in promised.items():
+            found = ".".join(map(str, needed.get(name, ())))
+            assert needed.get(name, ()) <= tuple(map(int, version.split("."))), (
+                f"{Path(library).name} needs {name}_{found}; README.md says {version}"
+            )
+
+
+#: make dist-check sets it to the wheel that make dist repaired.
+DIST_WHEEL = os.environ.get("SYMREG_DIST_WHEEL")
+
+
+@pytest.mark.skipif(not DIST_WHEEL, reason="make dist-check runs it (installs torch into a fresh venv: minutes)")
+def test_the_wheel_installs_and_runs_the_quickstart_without_compiler_or_headers(tmp_path):
+    """The wheel that ``make dist`` repaired, in a fresh venv, outside the checkout, with no compiler on PATH
+    (CC and CXX fail) and no ORT or Eigen headers: pip takes only wheels, then examples/quickstart.py and
+    ``symreg lib`` run."""
+    wheel = Path(DIST_WHEEL).resolve()
+    assert re.fullmatch(r"symreg_onnx-.+-cp\d+-cp\d+-manylinux_\d+_\d+_x86_64\.whl", wheel.name), wheel.name
+    fresh = tmp_path / "fresh"
+    venv.create(fresh, with_pip=True)
+    hidden = ("ONNXRUNTIME_INCLUDE_DIR", "EIGEN3_INCLUDE_DIR", "PYTHONPATH", "VIRTUAL_ENV")
+    env = {k: v for k, v in os.environ.items() if k not in hidden}
+    env.update(PATH=str(fresh / "bin"), CC="/bin/false", CXX="/bin/false")
+    assert not [c for c in ("cc", "c++", "gcc", "g++", "clang") if shutil.which(c, path=env["PATH"])]
+
+    def run(*command, timeout=1200):
+        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=timeout)
+        assert result.returncode == 0, f"{command}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        return result.stdout
+
+    run(fresh / "bin" / "python", "-m", "pip", "install", "--quiet", "--only-binary", ":all:", wheel)
+    shutil.copy(REPO / "examples" / "quickstart.py", tmp_path)
+    out = run(fresh / "bin" / "python", "quickstart.py", timeout=600)
+    assert f"custom-op library: {fresh}" in out and out.count("max abs error vs PyTorch") == 4, out
+    out = run(fresh / "bin" / "symreg", "lib", timeout=300)
+    assert "(loads it)" in out and "symreg::Erfinv" in out, out

@@ -5,6 +5,7 @@
 
 #include "ort/ops.h"
 #include "ort/ort_api.h"
+#include "ort/status.h"
 
 namespace symreg::ort {
 namespace {
@@ -15,6 +16,44 @@ constexpr OpList (*kOpFactories[])() = {
 #undef SYMREG_NATIVE_OP
 };
 
+// The lite API (CreateLiteCustomOp) declares every input optional, so ORT lets a node omit
+// inputs, leave them empty or add more, and the lite argument binding then fails at the first
+// run with "invalid indice for Ort::Custom::Tensor", naming neither the op nor the input. This
+// CreateKernelV2, called at session creation, holds the node to the op's inputs, all required
+// (a variadic last one may repeat), and fails the session naming the op; then it creates the
+// lite kernel as ORT would. An op with optional inputs creates its own kernels (as
+// DeformConv2d does) and is left alone.
+OrtStatusPtr CreateKernelCheckingInputs(const OrtCustomOp* op, const OrtApi* api, const OrtKernelInfo* info,
+                                        void** kernel) noexcept {
+  *kernel = nullptr;
+  const char* name = op->GetName(op);
+  try {
+    size_t given = 0;
+    Ort::ThrowOnError(api->KernelInfo_GetInputCount(info, &given));
+    const size_t takes = op->GetInputTypeCount(op);
+    const bool variadic =
+        takes > 0 && op->GetInputCharacteristic && op->GetInputCharacteristic(op, takes - 1) == INPUT_OUTPUT_VARIADIC;
+    const size_t required = variadic ? takes - 1 : takes;
+    std::string problem;
+    if (given < required) {
+      problem = "input " + std::to_string(given) + " is missing: the node has " + std::to_string(given) +
+                " input(s), the op takes " + std::to_string(takes);
+    } else if (given > takes && !variadic) {
+      problem = "the node has " + std::to_string(given) + " inputs, the op takes " + std::to_string(takes);
+    }
+    for (size_t i = 0; problem.empty() && i < given; ++i) {
+      size_t size = 0;  // an omitted input has an empty name
+      Ort::ThrowOnError(api->KernelInfo_GetInputName(info, i, nullptr, &size));
+      if (size <= 1) problem = "input " + std::to_string(i) + " is missing (empty in the node); the op needs it";
+    }
+    if (!problem.empty()) return OpError(name, problem).release();
+    *kernel = op->CreateKernel(op, api, info);
+    return nullptr;
+  } catch (const std::exception& e) {
+    return OpError(name, std::string("creating the kernel failed: ") + e.what()).release();
+  }
+}
+
 struct Registry {
   OpList ops;
   Ort::CustomOpDomain domain{kDomain};
@@ -22,6 +61,10 @@ struct Registry {
   Registry() {
     for (auto factory : kOpFactories) {
       for (auto& op : factory()) ops.push_back(std::move(op));
+    }
+    for (auto& op : ops) {
+      // Lite ops only: the others create their kernels with CreateKernelV2 and check their inputs.
+      if (op->CreateKernelV2 == nullptr && op->CreateKernel != nullptr) op->CreateKernelV2 = CreateKernelCheckingInputs;
     }
     for (const auto& op : ops) domain.Add(op.get());
   }

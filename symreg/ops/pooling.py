@@ -104,18 +104,22 @@ def _windows(g: Builder, x, axis: int, n):
     return index, mask, count
 
 
+def _output_sizes(g: Builder, output_size, k: int) -> list:
+    """``output_size`` as ``k`` sizes: Python ints where the model fixes them, else 1-element int64 values."""
+    value = g.constant_value(output_size)
+    value = [value] if isinstance(value, int) else value
+    if isinstance(value, (list, tuple)) and len(value) == k and all(isinstance(v, int) for v in value):
+        return list(value)
+    if isinstance(output_size, (list, tuple)):  # dynamo: ints and 0-d int64 values of dynamic sizes
+        return [n if isinstance(n, int) else cast(g, to_1d(g, n), torch.int64) for n in output_size]
+    return [cast(g, g.op("Gather", output_size, ints(g, [j]), axis=0), torch.int64) for j in range(k)]
+
+
 def _adaptive_avg_pool(g: Builder, x, output_size, k: int):
     """Pools the last ``k`` dims; ``output_size``: a list of ints and values, or a 1-d int64 tensor."""
     rank = rank_of(g, x)  # before the Cast, whose rank the dynamo exporter does not know
     x, back = promote_to_float(g, x)
-    windows = []
-    for j in range(k):
-        if isinstance(output_size, (list, tuple)):  # dynamo: ints and 0-d int64 values of dynamic sizes
-            n = output_size[j]
-            n = n if isinstance(n, int) else cast(g, to_1d(g, n), torch.int64)
-        else:  # TorchScript: the int[] value
-            n = cast(g, g.op("Gather", output_size, ints(g, [j]), axis=0), torch.int64)
-        windows.append(_windows(g, x, rank - k + j, n))
+    windows = [_windows(g, x, rank - k + j, n) for j, n in enumerate(_output_sizes(g, output_size, k))]
     total, size = _window_sums(g, x, rank, windows, constant_like(g, [0.0], x))
     return cast_back(g, g.op("Div", total, cast(g, size, g.dtype(x) or torch.float32)), back)
 
@@ -141,17 +145,6 @@ aten_adaptive_avg_pool3d = op("aten::adaptive_avg_pool3d", opset=9, exporters=("
 
 
 # --- adaptive max pooling --------------------------------------------------------------
-
-
-def _output_sizes(g: Builder, output_size, k: int) -> list:
-    """``output_size`` as ``k`` sizes: Python ints where the model fixes them, else 1-element int64 values."""
-    value = g.constant_value(output_size)
-    value = [value] if isinstance(value, int) else value
-    if isinstance(value, (list, tuple)) and len(value) == k and all(isinstance(v, int) for v in value):
-        return list(value)
-    if isinstance(output_size, (list, tuple)):  # dynamo: ints and 0-d int64 values of dynamic sizes
-        return [n if isinstance(n, int) else cast(g, to_1d(g, n), torch.int64) for n in output_size]
-    return [cast(g, g.op("Gather", output_size, ints(g, [j]), axis=0), torch.int64) for j in range(k)]
 
 
 def _adaptive_max_pool(g: Builder, x, output_size, k: int):

@@ -1,13 +1,18 @@
-"""Resampling: grid sampling below opset 16, antialiased resize, nearest-exact resize.
+"""Resampling: grid sampling below opset 16 and of 5-D input, antialiased resize, nearest-exact resize.
 
-Grid sampling (``aten::grid_sampler`` and ``aten::grid_sampler_2d``, 4-D input): from opset
-16 ONNX ``GridSample``. Below it a composition: the grid is unnormalized to pixel
-coordinates (``align_corners`` as torch), padded (``border``: clipped; ``reflection``:
-reflected about the edges, then clipped; ``zeros``: taps outside masked to 0), and each
-tap is read with ``GatherElements`` from the input flattened to ``(N, C, H*W)``. Modes:
-``bilinear`` (4 taps), ``nearest`` (1 tap, ``Round`` half to even as torch's
-``nearbyint``) and ``bicubic`` (16 taps, A = -0.75, padding applied per tap as torch does),
-each with every padding mode and ``align_corners``; opset 11 (``GatherElements``, ``Round``).
+Grid sampling (``aten::grid_sampler``, ``aten::grid_sampler_2d``, ``aten::grid_sampler_3d``):
+4-D float32 input from opset 16 is ONNX ``GridSample``. Everything else (4-D below 16, float64,
+5-D input at any opset: ``GridSample`` takes 5-D only from opset 20) is a composition: the
+grid is unnormalized to pixel coordinates (``align_corners`` as torch), padded (``border``:
+clipped; ``reflection``: reflected about the edges, then clipped; ``zeros``: taps outside
+masked to 0), and each tap is read with ``GatherElements`` from the input flattened to
+``(N, C, H*W)`` (``(N, C, D*H*W)``). Modes: ``bilinear`` (4 taps; 5-D: trilinear, 8 taps,
+weights multiplied x, y, z as torch does), ``nearest`` (1 tap, ``Round`` half to even as
+torch's ``nearbyint``) and, 4-D only as in torch, ``bicubic`` (16 taps, A = -0.75, padding
+applied per tap as torch does), each with every padding mode and ``align_corners``; opset 11
+(``GatherElements``, ``Round``). Non-finite grid values follow torch's 5-D CPU kernel: outside
+with ``zeros``; with ``border`` and ``reflection`` NaN (and reflected infinities) clip to the
+last pixel.
 
 Antialiased resize (``aten::_upsample_bilinear2d_aa``, ``aten::_upsample_bicubic2d_aa``):
 separable, so ``y = Wh @ x @ Ww^T`` with one ``(out, in)`` weight matrix per resized dim.
@@ -27,6 +32,8 @@ Rules are in alphabetical order of their op.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import torch
@@ -70,40 +77,55 @@ def _reflect(g: Builder, x, low: float, high_minus: float, size_f, like):
     return g.op("Where", g.op("Greater", span, constant_like(g, [0.0], like)), out, constant_like(g, [0.0], like))
 
 
-def _pad_coordinate(g: Builder, x, size_f, padding: str, align_corners: bool, like):
-    """torch's ``compute_coordinates``: the source coordinate after border or reflection padding."""
+def _pad_coordinate(g: Builder, x, size_f, padding: str, align_corners: bool, like, nan_high: bool = False):
+    """torch's ``compute_coordinates``: the source coordinate after border or reflection padding.
+
+    ``nan_high``: clip NaN to ``size - 1``, as torch's 3-D kernel does (its ``std::min(size - 1,
+    std::max(x, 0))`` keeps the bound; ONNX ``Min``/``Max`` propagate NaN). Reflected infinities
+    come out NaN in both, so they land there too.
+    """
     if padding == "zeros":
         return x
     if padding == "reflection":
         x = _reflect(g, x, 0.0, -1.0, size_f, like) if align_corners else _reflect(g, x, -0.5, -0.5, size_f, like)
     top = g.op("Sub", size_f, constant_like(g, [1.0], like))
-    return g.op("Min", g.op("Max", x, constant_like(g, [0.0], like)), top)
+    clipped = _clip(g, x, top, like)
+    return g.op("Where", g.op("IsNaN", x), top, clipped) if nan_high else clipped
+
+
+def _clip(g: Builder, x, top, like):
+    """``x`` clipped to ``[0, top]``, NaN kept.
+
+    Where, not Min(Max(...)): under dynamo onnxscript's optimizer rewrites that into a Clip placed
+    before its bound where a size is static (1-pixel dims), and the checker rejects the graph.
+    """
+    zero = constant_like(g, [0.0], like)
+    return g.op("Where", g.op("Greater", x, top), top, g.op("Where", g.op("Less", x, zero), zero, x))
 
 
 class _Taps:
-    """Reads ``input[n, :, y, x]`` at float coordinates (N, 1, P), 0 outside the input."""
+    """Reads ``input[n, :, *coords]`` at float coordinates (N, 1, P) per spatial dim, 0 outside the input."""
 
-    def __init__(self, g: Builder, x, h, w, hf, wf):
-        self.g, self.h, self.w, self.hf, self.wf = g, h, w, hf, wf
+    def __init__(self, g: Builder, x, sizes: list, sizes_f: list):
+        self.g, self.sizes, self.sizes_f = g, sizes, sizes_f
         n, c = dim(g, x, 0), dim(g, x, 1)
         self.flat = g.op("Reshape", x, g.op("Concat", n, c, ints(g, [-1]), axis=0))
         self.expand = g.op("Concat", n, c, ints(g, [1]), axis=0)
         self.like = x
 
-    def __call__(self, fx, fy):
+    def __call__(self, coords: list):
+        """``coords`` in the input's dim order ((y, x) for 2-D, (z, y, x) for 3-D); (values, inside)."""
         g, like = self.g, self.like
-        zero = constant_like(g, [0.0], like)
-        inside = g.op(
-            "And",
-            g.op("And", g.op("Not", g.op("Less", fx, zero)), g.op("Less", fx, self.wf)),
-            g.op("And", g.op("Not", g.op("Less", fy, zero)), g.op("Less", fy, self.hf)),
-        )
-        ones = constant_like(g, [1.0], like)
-        cx = g.op("Min", g.op("Max", fx, zero), g.op("Sub", self.wf, ones))
-        cy = g.op("Min", g.op("Max", fy, zero), g.op("Sub", self.hf, ones))
-        cx = g.op("Where", inside, cx, zero)  # NaN coordinates read pixel 0, then are masked
-        cy = g.op("Where", inside, cy, zero)
-        index = g.op("Add", g.op("Mul", cast(g, cy, torch.int64), self.w), cast(g, cx, torch.int64))
+        zero, ones = constant_like(g, [0.0], like), constant_like(g, [1.0], like)
+        inside = None
+        for f, size_f in zip(coords, self.sizes_f):
+            within = g.op("And", g.op("Not", g.op("Less", f, zero)), g.op("Less", f, size_f))
+            inside = within if inside is None else g.op("And", inside, within)
+        index = None
+        for f, size, size_f in zip(coords, self.sizes, self.sizes_f):
+            clamped = _clip(g, f, g.op("Sub", size_f, ones), like)
+            clamped = cast(g, g.op("Where", inside, clamped, zero), torch.int64)  # NaN reads pixel 0, then is masked
+            index = clamped if index is None else g.op("Add", g.op("Mul", index, size), clamped)
         index = g.op("Expand", index, self.expand)  # (N, 1, P) -> (N, C, P)
         value = g.op("GatherElements", self.flat, index, axis=2)
         return value, inside
@@ -128,22 +150,22 @@ def _cubic_weights(g: Builder, t, like):
 
 
 def _grid_sample(g: Builder, x, grid, mode: int, padding: int, align_corners: bool):
-    if g.rank(x) != 4 or mode not in (0, 1, 2) or padding not in (0, 1, 2):
+    """torch's CPU grid sampling of 4-D input (modes ``_MODES``) or 5-D input (bilinear and nearest)."""
+    rank = g.rank(x)
+    if rank not in (4, 5) or mode not in (0, 1, 2) or padding not in (0, 1, 2) or (rank == 5 and mode == 2):
         raise ExportError(
-            f"{g.overload}: the composition below opset 16 covers 4-D input with modes {_MODES} and paddings "
-            f"{_PADDINGS}; got rank {g.rank(x)}, mode {mode}, padding {padding}. Export at opset >= 16 "
-            "(4-D) or use 4-D input"
+            f"{g.overload}: the composition covers 4-D input with modes {_MODES} and 5-D input with "
+            f"{_MODES[:2]}, paddings {_PADDINGS}; got rank {rank}, mode {mode}, padding {padding}"
         )
     mode_name, pad_name = _MODES[mode], _PADDINGS[padding]
+    k = rank - 2
     x, back = promote_to_float(g, x)
     grid = cast(g, grid, g.dtype(x)) if g.dtype(grid) not in (None, g.dtype(x)) else grid
-    h, w = dim(g, x, 2), dim(g, x, 3)
-    hf, wf = cast(g, h, g.dtype(x) or torch.float32), cast(g, w, g.dtype(x) or torch.float32)
+    sizes = [dim(g, x, 2 + a) for a in range(k)]  # (D,) H, W
+    sizes_f = [cast(g, size, g.dtype(x) or torch.float32) for size in sizes]
     n = dim(g, grid, 0)
-    out_hw = shape_part(g, grid, 1, 3)
-    flat_grid = g.op("Reshape", grid, g.op("Concat", n, ints(g, [1, -1, 2]), axis=0))  # (N, 1, P, 2)
-    gx = g.op("Gather", flat_grid, ints(g, 0), axis=3)  # (N, 1, P)
-    gy = g.op("Gather", flat_grid, ints(g, 1), axis=3)
+    out_size = shape_part(g, grid, 1, 1 + k)
+    flat_grid = g.op("Reshape", grid, g.op("Concat", n, ints(g, [1, -1, k]), axis=0))  # (N, 1, P, k)
     one, half = constant_like(g, [1.0], x), constant_like(g, [0.5], x)
 
     def unnormalize(v, size_f):
@@ -151,14 +173,17 @@ def _grid_sample(g: Builder, x, grid, mode: int, padding: int, align_corners: bo
             return g.op("Mul", g.op("Mul", g.op("Add", v, one), half), g.op("Sub", size_f, one))
         return g.op("Mul", g.op("Sub", g.op("Mul", g.op("Add", v, one), size_f), one), half)
 
-    ix, iy = unnormalize(gx, wf), unnormalize(gy, hf)
-    taps = _Taps(g, x, h, w, hf, wf)
+    # the grid's last dim is (x, y[, z]): component k - 1 - a indexes spatial dim a
+    source = [unnormalize(g.op("Gather", flat_grid, ints(g, k - 1 - a), axis=3), sizes_f[a]) for a in range(k)]
+    taps = _Taps(g, x, sizes, sizes_f)
     zero = constant_like(g, [0.0], x)
 
     def weighted(value, inside, weight):
         return g.op("Where", inside, g.op("Mul", value, weight), zero)
 
     if mode_name == "bicubic":
+        iy, ix = source
+        hf, wf = sizes_f
         x0, y0 = g.op("Floor", ix), g.op("Floor", iy)
         wx = _cubic_weights(g, g.op("Sub", ix, x0), x)
         wy = _cubic_weights(g, g.op("Sub", iy, y0), x)
@@ -169,57 +194,61 @@ def _grid_sample(g: Builder, x, grid, mode: int, padding: int, align_corners: bo
             for i in range(4):
                 tx = g.op("Add", x0, constant_like(g, [i - 1.0], x))
                 tx = _pad_coordinate(g, tx, wf, pad_name, align_corners, x)
-                value, inside = taps(g.op("Floor", tx), g.op("Floor", ty))
+                value, inside = taps([g.op("Floor", ty), g.op("Floor", tx)])
                 term = weighted(value, inside, wx[i])
                 row = term if row is None else g.op("Add", row, term)
             term = g.op("Mul", row, wy[j])
             total = term if total is None else g.op("Add", total, term)
         out = total
     else:
-        ix = _pad_coordinate(g, ix, wf, pad_name, align_corners, x)
-        iy = _pad_coordinate(g, iy, hf, pad_name, align_corners, x)
+        source = [
+            _pad_coordinate(g, v, size_f, pad_name, align_corners, x, nan_high=k == 3)
+            for v, size_f in zip(source, sizes_f)
+        ]
         if mode_name == "nearest":
-            value, inside = taps(g.op("Round", ix), g.op("Round", iy))
+            value, inside = taps([g.op("Round", v) for v in source])
             out = g.op("Where", inside, value, zero)
         else:
-            x0, y0 = g.op("Floor", ix), g.op("Floor", iy)
-            x1, y1 = g.op("Add", x0, one), g.op("Add", y0, one)
-            e, s = g.op("Sub", x1, ix), g.op("Sub", y1, iy)  # weights of the west / north taps
-            wt, nt = g.op("Sub", ix, x0), g.op("Sub", iy, y0)
+            lows = [g.op("Floor", v) for v in source]
+            highs = [g.op("Add", low, one) for low in lows]
+            # per dim, the weight of the low tap is high - v, of the high tap v - low
+            weights = [(g.op("Sub", hi, v), g.op("Sub", v, lo)) for v, lo, hi in zip(source, lows, highs)]
             out = None
-            for fx, fy, weight in (
-                (x0, y0, g.op("Mul", e, s)),
-                (x1, y0, g.op("Mul", wt, s)),
-                (x0, y1, g.op("Mul", e, nt)),
-                (x1, y1, g.op("Mul", wt, nt)),
-            ):
-                value, inside = taps(fx, fy)
+            for corner in itertools.product((0, 1), repeat=k):  # dim order: z, y, then x fastest, as torch adds
+                coords = [(lows, highs)[c][a] for a, c in enumerate(corner)]
+                weight = None
+                for a in reversed(range(k)):  # torch multiplies x, then y, then z
+                    w = weights[a][corner[a]]
+                    weight = w if weight is None else g.op("Mul", weight, w)
+                value, inside = taps(coords)
                 term = weighted(value, inside, weight)
                 out = term if out is None else g.op("Add", out, term)
-    shape = g.op("Concat", n, dim(g, x, 1), out_hw, axis=0)
+    shape = g.op("Concat", n, dim(g, x, 1), out_size, axis=0)
     return cast_back(g, g.op("Reshape", out, shape), back)
 
 
-@op(("aten::grid_sampler", "aten::grid_sampler_2d"), opset=11, exporters=("torchscript",))
+@op(("aten::grid_sampler", "aten::grid_sampler_2d", "aten::grid_sampler_3d"), opset=11, exporters=("torchscript",))
 def aten_grid_sampler(g: Builder, x, grid, interpolation_mode: int, padding_mode: int, align_corners: bool):
     """Gather-based bilinear, nearest and bicubic sampling with every padding mode (module docstring).
 
-    Opsets 11-15 for 4-D input (``GridSample`` from 16). TorchScript only: dynamo exports
-    at opset 18, where the opset-16 rule serves.
+    Opsets 11-15 (from 16 the next rule). torch's TorchScript exporter has no rule of
+    ``grid_sampler_3d`` at any opset, and its ``grid_sampler`` rule (opset 16) is 4-D only.
+    TorchScript only: dynamo exports at opset 18, where the opset-16 rule serves.
     """
     return _grid_sample(g, x, grid, interpolation_mode, padding_mode, align_corners)
 
 
-@op(("aten::grid_sampler", "aten::grid_sampler_2d"), opset=16)
+@op(("aten::grid_sampler", "aten::grid_sampler_2d", "aten::grid_sampler_3d"), opset=16)
 def aten_grid_sampler_16(g: Builder, x, grid, interpolation_mode: int, padding_mode: int, align_corners: bool):
     """ONNX ``GridSample`` (opset 16, 4-D input), as torch's own rule of ``aten::grid_sampler``.
 
     torch has no TorchScript rule of ``aten::grid_sampler_2d``, which
     ``torch.grid_sampler_2d`` records; this serves it too. float64 takes the Gather
     composition: ORT's CPU ``GridSample`` has no float64 kernel. Both exporters: torch's
-    dynamo lowering is this ``GridSample`` for every dtype, so float64 fails in ORT.
+    dynamo lowering is this ``GridSample`` for every dtype, so float64 fails in ORT. 5-D
+    input (``grid_sampler_3d``) takes the composition too: ``GridSample`` is 4-D until opset 20.
     """
-    if g.dtype(x) == torch.float64:
+    if g.dtype(x) == torch.float64 or g.rank(x) == 5:
         return _grid_sample(g, x, grid, interpolation_mode, padding_mode, align_corners)
     if g.rank(x) != 4 or interpolation_mode not in (0, 1, 2) or padding_mode not in (0, 1, 2):
         raise ExportError(

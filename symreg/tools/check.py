@@ -36,6 +36,14 @@ _NO_IMPLEMENTATION = re.compile(r"Could not find an implementation for (\w+)\((\
 _OLDEST_KERNELS = 7
 #: The opset that ``symreg check`` suggests converting an old model to.
 _SUGGESTED_OPSET = 13
+#: The first onnxruntime with a kernel for ONNX ``DeformConv`` (opset 19), the default lowering of
+#: torchvision::deform_conv2d from opset 19 (symreg/ops/vision.py); measured by scripts/ort_versions.py.
+DEFORM_CONV_MIN_ORT = "1.25"
+#: What check advises when an older onnxruntime has no DeformConv kernel.
+DEFORM_CONV_UPGRADE = (
+    f"ONNX DeformConv needs onnxruntime >= {DEFORM_CONV_MIN_ORT}; upgrade, "
+    "or export with lowerings={'torchvision::deform_conv2d': 'custom'}"
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -206,6 +214,9 @@ def _diagnose(error: str, proto: onnx.ModelProto, command_model: str, earlier: l
         return f"opset {domain} {used} is unsupported by {runtime} (it supports up to {newest}){fix}"
     if m := _NO_IMPLEMENTATION.search(error):
         op_type, version, node = m.groups()
+        if op_type == "DeformConv" and _older_than(onnxruntime.__version__, DEFORM_CONV_MIN_ORT):
+            # ONNX's DeformConv starts at opset 19; a custom-domain one would be named by the kernels step.
+            return f"{runtime} has no kernel for DeformConv (opset {version}, node {node!r}): {DEFORM_CONV_UPGRADE}"
         if int(version) < _OLDEST_KERNELS:
             return (
                 f"{runtime} has no kernel for {op_type} at opset {version} (node {node!r}): its kernels start at "
@@ -217,6 +228,12 @@ def _diagnose(error: str, proto: onnx.ModelProto, command_model: str, earlier: l
             "export with another dtype or lowering"
         )
     return f"{runtime} refuses the model: {_first_line_of(error)}"
+
+
+def _older_than(version: str, minimum: str) -> bool:
+    """Whether release ``version`` ("1.24.4", "1.26.0.dev20260101") is older than ``minimum`` ("1.25")."""
+    major_minor = tuple(int(re.match(r"\d+", part)[0]) for part in version.split(".")[:2])
+    return major_minor < tuple(int(part) for part in minimum.split("."))
 
 
 def _first_line(error: BaseException) -> str:

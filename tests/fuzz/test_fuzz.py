@@ -90,10 +90,9 @@ def test_fuzz(op, pool):
         pytest.xfail("; ".join(f"known finding {k}: {text}" for k, text in pool.known.items()))
 
 
-# Found by this harness, outside the kernels (csrc/ort/elementwise.h): ORT's schema for the
-# lite API's ops allows 0 inputs, and the glue then fails with a message that says nothing
-# of the missing input.
-@pytest.mark.xfail(strict=True, reason="finding: Erfinv with no input reports 'invalid indice for Ort::Custom::Tensor'")
+# Found by this harness, outside the kernels: ORT's schema for the lite API's ops allows 0
+# inputs, and the lite glue then failed at the first run with "invalid indice for
+# Ort::Custom::Tensor"; csrc/ort/register.cc now checks a lite op's inputs at session creation.
 def test_node_without_its_input_names_the_missing_input(pool):
     result = pool.run(pool.isas[0], {"op": "symreg::Erfinv", "inputs": [], "attrs": {}, "threads": 1})
     assert result["status"] == "error"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import torch
-from op_entry import OpEntry, Sample, grow_dynamic_dims
+from op_entry import OpEntry, Sample, grow_dynamic_dims, opinfos
 
 #: Sums of a few products of the input: float32 within 1e-5, float64 within 1e-12.
 RESAMPLE = {torch.float32: (1e-5, 1e-5), torch.float64: (1e-12, 1e-12)}
@@ -16,15 +16,50 @@ TS_BELOW_11 = dict(exporter="torchscript", opset=9)
 
 #: The grid's last dim (x, y) is static; every other dim is dynamic.
 GRID_DIMS = (None, (0, 1, 2))
+#: The same for 5-D input: the grid's last dim (x, y, z) is static.
+GRID_DIMS_3D = (None, (0, 1, 2, 3))
 
 
 def grow_grid(sample: Sample) -> Sample:
-    """The sample grown, the grid's last dim (x, y) kept."""
-    return dataclasses.replace(grow_dynamic_dims(dataclasses.replace(sample, dims=GRID_DIMS)), dims=sample.dims)
+    """The sample grown, the grid's last dim (x, y[, z]) kept."""
+    dims = GRID_DIMS_3D if sample.args[0].dim() == 5 else GRID_DIMS
+    return dataclasses.replace(grow_dynamic_dims(dataclasses.replace(sample, dims=dims)), dims=sample.dims)
+
+
+#: Grid values for the edges: non-finite, exactly on the border (+-1), pixel centres that are
+#: ties for nearest (-0.5, 0, 0.5 on a size-4 or size-2 dim, align_corners=False), beyond the border.
+EDGE_GRID_VALUES = (float("nan"), float("inf"), float("-inf"), -1.0, 1.0, -0.5, 0.0, 0.5, 1.25, -1.75, 0.3)
+
+
+def edge_grid_3d(dtype: torch.dtype, shape=(2, 3, 4, 5)) -> torch.Tensor:
+    """A 5-D grid (N, D', H', W', 3) of EDGE_GRID_VALUES, each component drawn independently."""
+    values = torch.tensor(EDGE_GRID_VALUES, dtype=dtype)
+    return values[torch.randint(0, len(EDGE_GRID_VALUES), (*shape, 3))]
+
+
+def grid_3d_samples(dtype: torch.dtype) -> list[Sample]:
+    """5-D input: edge grids (NaN, +-inf, on the border, nearest ties) then uniform ones past the edges,
+    each mode x padding x align_corners, a depth-1 input, then OpInfo's small grid_sampler_3d samples (bilinear only).
+
+    Arguments as ``torch.grid_sampler_3d``: (input, grid, interpolation_mode, padding_mode, align_corners).
+    """
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 2, 4, 4, dtype=dtype)
+    edge = edge_grid_3d(dtype)
+    uniform = torch.empty(2, 3, 2, 5, 3, dtype=dtype).uniform_(-1.6, 1.6)
+    combos = [(1, 1, False), (0, 2, True)]  # CI's two: nearest with border, bilinear with reflection
+    combos += [(m, p, a) for m in (0, 1) for p in (0, 1, 2) for a in (False, True) if (m, p, a) not in combos]
+    found = [Sample((x, edge, *c), dims=GRID_DIMS_3D) for c in combos]
+    found += [Sample((x, uniform, m, p, a), dims=GRID_DIMS_3D) for m, p, a in combos]
+    found.append(Sample((torch.randn(1, 2, 1, 3, 3, dtype=dtype), edge[:1] * 0.9, 0, 2, True), dims=GRID_DIMS_3D))
+    info = opinfos("grid_sampler_3d")[0]  # its inputs of 0.2M-5M elements take minutes each on two cores: left out
+    small = [s for s in info.sample_inputs("cpu", dtype) if s.input.numel() <= 50_000]
+    found += [Sample((s.input, *s.args), dict(s.kwargs), dims=GRID_DIMS_3D) for s in small]
+    return found
 
 
 def grid_samples(dtype: torch.dtype) -> list[Sample]:
-    """Grids reaching past the edges (every padding mode matters), each mode, and 1-pixel inputs."""
+    """Grids reaching past the edges (every padding mode matters), each mode, 1-pixel inputs, then 5-D edge grids."""
     torch.manual_seed(0)
     found = []
     for mode in ("bilinear", "nearest", "bicubic"):
@@ -41,6 +76,10 @@ def grid_samples(dtype: torch.dtype) -> list[Sample]:
             dims=GRID_DIMS,
         )
     )
+    x, grid = torch.randn(2, 3, 2, 4, 4, dtype=dtype), edge_grid_3d(dtype)  # 5-D: aten::grid_sampler too
+    for mode, padding in (("bilinear", "border"), ("nearest", "reflection")):
+        kwargs = dict(mode=mode, padding_mode=padding, align_corners=False)
+        found.append(Sample((x, grid), kwargs, dims=GRID_DIMS_3D))
     return found
 
 
@@ -103,6 +142,9 @@ ENTRIES: tuple[OpEntry, ...] = (
         "GatherElements and Round are opset 11", **TS_BELOW_11
     ),
     OpEntry(("aten::grid_sampler_2d",), RESAMPLE, opinfo="grid_sampler_2d", grow=grow_grid).xfail(
+        "GatherElements and Round are opset 11", **TS_BELOW_11
+    ),
+    OpEntry(("aten::grid_sampler_3d",), RESAMPLE, samples=grid_3d_samples, grow=grow_grid).xfail(
         "GatherElements and Round are opset 11", **TS_BELOW_11
     ),
 )
