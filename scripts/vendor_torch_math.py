@@ -27,9 +27,11 @@ BLOCKS = [
     ("/*\n * Note [3-Clause BSD License for the Cephes Math Library]", "} // polevl"),
     ("/*\n * This function is derived from the implementation of the digamma function", "} // calc_digamma(float)"),
     ("// regularized lower incomplete gamma", "} // calc_igamma"),
-    ("/*\n * This function is derived from the implementation of the i1e function in the Cephes Math Library.\n"
-     " * See note [3-Clause BSD License for the Cephes Math Library].\n *\n * Computes the argument, x,", "} // calc_ndtri"),
-    ("template<typename T>\ninline C10_HOST_DEVICE T airy_ai_forward(T x)", "} // shifted_chebyshev_polynomial_w_forward(T x, T n)"),
+    (("/*\n * This function is derived from the implementation of the i1e function in the Cephes Math Library.\n"
+      " * See note [3-Clause BSD License for the Cephes Math Library].\n *\n * Computes the argument, x,"),
+     "} // calc_ndtri"),
+    ("template<typename T>\ninline C10_HOST_DEVICE T airy_ai_forward(T x)",
+     "} // shifted_chebyshev_polynomial_w_forward(T x, T n)"),
 ]  # fmt: skip
 
 HEADER = """\
@@ -86,7 +88,7 @@ REWRITES = [
 
 def _close(text: str, start: int, end_marker: str) -> int:
     """The end of the block opened at ``start``: past the line holding ``end_marker``'s closing brace."""
-    brace, _, comment = end_marker.partition(" // ")
+    _, _, comment = end_marker.partition(" // ")
     if comment in ("polevl", "calc_digamma(float)", "calc_igamma", "calc_ndtri"):
         # these functions end with a bare "}" at column 0: the first one after their signature
         sig = {"polevl": "inline T polevl(", "calc_digamma(float)": "inline float calc_digamma(float x)",

@@ -296,7 +296,8 @@ def _kernel_binary(names: tuple[str, ...], kernel: str, first: str, second: str)
     )
 
     def rule(g: Builder, a, b):
-        if not isinstance(a, (bool, int, float)) and not isinstance(b, (bool, int, float)):  # dynamo: numbers as they are
+        # dynamo passes Python numbers as they are; TorchScript as 0-d constants, which must not widen the other
+        if not isinstance(a, (bool, int, float)) and not isinstance(b, (bool, int, float)):
             a, b = _as_wrapped_number(g, a, b), _as_wrapped_number(g, b, a)
         return binary_float(g, lambda g, u, v: g.op(f"symreg::{kernel}", u, v), a, b)
 
