@@ -269,7 +269,8 @@ def _special_uniform(shape, dtype, kernel: str, seed: int) -> np.ndarray:
 def _special_degrees(shape, dtype, seed: int) -> np.ndarray:
     """Polynomial degrees: integers -2 ... 30 and a few halves."""
     rng = np.random.default_rng(seed)
-    return (rng.integers(-2, 31, size=shape) + rng.choice([0.0, 0.5], size=shape, p=[0.8, 0.2])).astype(dtype)
+    degrees = rng.integers(-2, 31, size=shape) + rng.choice([0.0, 0.5], size=shape, p=[0.8, 0.2])
+    return np.asarray(degrees, dtype=dtype)  # an array also for shape (), where numpy gives a scalar
 
 
 def _special_calls(kernel: str, arity: int, polynomial: bool):
@@ -323,7 +324,8 @@ def _special_reference(torch_op: str) -> Callable[..., np.ndarray]:
     fn = getattr(torch.ops.aten, torch_op)
 
     def reference(*arrays: np.ndarray) -> np.ndarray:
-        native = [torch.from_numpy(np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("="))) for a in arrays]
+        # np.array, not np.ascontiguousarray (which makes 0-d arrays 1-d); native byte order for torch
+        native = [torch.from_numpy(np.array(a, dtype=a.dtype.newbyteorder("="), order="C")) for a in arrays]
         return fn(*native).numpy()
 
     return reference
