@@ -260,6 +260,34 @@ def same_as_input(index: int = 0) -> InferFn:
     return _SameAsInput(index)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Broadcast:
+    def __call__(self, inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
+        known = [i for i in inputs if i is not None]
+        dtype = next((i.dtype for i in known if i.dtype is not None), None)
+        if len(known) < len(inputs) or any(i.shape is None for i in known):
+            return [TensorInfo(dtype)]
+        rank = max((len(i.shape) for i in known), default=0)
+        dims = []
+        for k in range(rank):
+            sizes = [i.shape[k - rank + len(i.shape)] for i in known if k - rank + len(i.shape) >= 0]
+            fixed = {d for d in sizes if d is not None and d != 1}
+            if None in sizes:  # a dynamic dim is 1 or the other size: a known size > 1 decides
+                dims.append(fixed.pop() if len(fixed) == 1 else None)
+            else:
+                dims.append(fixed.pop() if len(fixed) == 1 else (1 if not fixed else None))
+        return [TensorInfo(dtype, tuple(dims))]
+
+    def __repr__(self) -> str:
+        return "broadcast()"
+
+
+def broadcast() -> InferFn:
+    """``infer`` for elementwise ops of several inputs: one output of the first known dtype, its shape the
+    inputs' shapes broadcast as NumPy does (a dim left dynamic where the inputs do not decide it)."""
+    return _Broadcast()
+
+
 def _formal(op: str, spec: str, types: dict[str, Sequence[str]]) -> tuple[str, str, str]:
     m = _PARAM.match(spec)
     if not m:

@@ -79,6 +79,7 @@ def test_the_sdist_holds_every_file_the_build_needs(tmp_path):
     export map and native-op list included), so ``pip wheel symreg_onnx-*.tar.gz`` builds; ``make dist``
     builds that wheel."""
     needed = ["csrc", "symreg", "setup.py", "pyproject.toml", "MANIFEST.in", "_symreg_launcher.py", "LICENSE"]
+    needed.append("THIRD_PARTY_NOTICES")  # license-files: the vendored torch code's licenses
     listed = subprocess.run(
         ["git", "ls-files", *needed, "README.md", "tests"], capture_output=True, text=True, cwd=REPO, check=True
     )

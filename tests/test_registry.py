@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import warnings
 from typing import Optional
@@ -147,22 +148,32 @@ def test_overriding_a_torch_builtin_and_restoring_it():
     assert torchscript_ops(Relu(), 14) == ["Relu"]
 
 
+@functools.cache
+def _ruleless_op():
+    """``symregtest::twist``: a torch.library op that neither torch nor symreg has an ONNX rule for."""
+    torch.library.define("symregtest::twist", "(Tensor x) -> Tensor")
+    torch.library.impl("symregtest::twist", "CompositeExplicitAutograd")(lambda x: x.sin())
+    return torch.ops.symregtest.twist
+
+
 def test_users_own_torch_registration_survives_scope():
     def users(g, x):
         return g.op("Cos", x)
 
-    class Tan(torch.nn.Module):
-        def forward(self, x):
-            return torch.special.airy_ai(x)
+    twist = _ruleless_op()
 
-    torch.onnx.register_custom_op_symbolic("aten::special_airy_ai", users, 9)
+    class Twist(torch.nn.Module):
+        def forward(self, x):
+            return twist(x)
+
+    torch.onnx.register_custom_op_symbolic("symregtest::twist", users, 9)
     try:
         with symreg.scope():
-            symreg.op("aten::special_airy_ai", opset=9)(lambda g, x: g.op("Sin", x))
-            assert torchscript_ops(Tan(), 13) == ["Sin"]
-        assert torchscript_ops(Tan(), 13) == ["Cos"]
+            symreg.op("symregtest::twist", opset=9)(lambda g, x: g.op("Sin", x))
+            assert torchscript_ops(Twist(), 13) == ["Sin"]
+        assert torchscript_ops(Twist(), 13) == ["Cos"]
     finally:
-        torch.onnx.unregister_custom_op_symbolic("aten::special_airy_ai", 9)
+        torch.onnx.unregister_custom_op_symbolic("symregtest::twist", 9)
 
 
 def test_scope_removes_schemas_declared_inside():

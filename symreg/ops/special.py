@@ -1,5 +1,11 @@
-"""Special functions of op pack II (``special.*``, ``copysign``, ``fmax``/``fmin``, ``hypot``, ``frexp``, ``i0``):
-every one lowered to standard ONNX ops (no custom-domain node, no kernel).
+"""Special functions of op pack II (``special.*``, ``copysign``, ``fmax``/``fmin``, ``hypot``, ``frexp``, ``i0``,
+``digamma``, ``lgamma``, ``igamma``, ``nextafter``, ...).
+
+Those with a short exact formula are lowered to standard ONNX ops (the rules written out below). The
+rest (gamma and incomplete gamma functions, zeta, Bessel and Airy functions, orthogonal polynomials,
+ndtri, nextafter: the tables :data:`UNARY` and :data:`BINARY` at the end) have no ONNX form short of
+long series with many branches: each becomes one ``symreg::`` node with a declared schema, run by
+symreg's C++ kernels (csrc/kernels/special/), which run torch's own code (its Math.h, vendored).
 
 torch 2.14's TorchScript exporter has a rule for none of these ops at any opset. The dynamo
 exporter refuses ``copysign``, ``fmax``, ``fmin``, ``hypot``, ``frexp`` and
@@ -36,6 +42,7 @@ from symreg.ops._math_elementwise import (
     unary_float,
 )
 from symreg.registry import op
+from symreg.schemas import broadcast, same_as_input, schema
 
 
 def _unary(fn: Callable, doc: str, typed: bool = False) -> Callable:
@@ -205,3 +212,103 @@ def aten_special_xlog1py(g: Builder, x, other):
         return g.op("Where", g.op("IsNaN", b), b, y)
 
     return binary_float(g, fn, x, other)
+
+
+# --- ops run by symreg's C++ kernels: one custom-domain node each ---------------------------------------------
+
+#: Unary ops: aten names (aliases included) -> the ``symreg::`` op whose kernel computes them.
+UNARY: dict[tuple[str, ...], str] = {
+    ("aten::digamma", "aten::special_digamma", "aten::special_psi"): "Digamma",
+    ("aten::lgamma", "aten::special_gammaln"): "Lgamma",
+    ("aten::special_airy_ai",): "AiryAi",
+    ("aten::special_bessel_j0",): "BesselJ0",
+    ("aten::special_bessel_j1",): "BesselJ1",
+    ("aten::special_bessel_y0",): "BesselY0",
+    ("aten::special_bessel_y1",): "BesselY1",
+    ("aten::special_modified_bessel_i0",): "ModifiedBesselI0",
+    ("aten::special_modified_bessel_i1",): "ModifiedBesselI1",
+    ("aten::special_modified_bessel_k0",): "ModifiedBesselK0",
+    ("aten::special_modified_bessel_k1",): "ModifiedBesselK1",
+    ("aten::special_ndtri",): "Ndtri",
+    ("aten::special_scaled_modified_bessel_k0",): "ScaledModifiedBesselK0",
+    ("aten::special_scaled_modified_bessel_k1",): "ScaledModifiedBesselK1",
+}
+
+#: Binary ops: aten names -> (the ``symreg::`` op, its two inputs' names in torch's argument order).
+BINARY: dict[tuple[str, ...], tuple[str, str, str]] = {
+    ("aten::igamma", "aten::special_gammainc"): ("Igamma", "A", "X"),
+    ("aten::igammac", "aten::special_gammaincc"): ("Igammac", "A", "X"),
+    ("aten::nextafter",): ("Nextafter", "X", "Other"),
+    ("aten::special_zeta",): ("Zeta", "X", "Q"),
+    **{
+        (f"aten::special_{name}",): (kernel, "X", "N")
+        for name, kernel in [
+            ("chebyshev_polynomial_t", "ChebyshevPolynomialT"),
+            ("chebyshev_polynomial_u", "ChebyshevPolynomialU"),
+            ("chebyshev_polynomial_v", "ChebyshevPolynomialV"),
+            ("chebyshev_polynomial_w", "ChebyshevPolynomialW"),
+            ("hermite_polynomial_h", "HermitePolynomialH"),
+            ("hermite_polynomial_he", "HermitePolynomialHe"),
+            ("laguerre_polynomial_l", "LaguerrePolynomialL"),
+            ("legendre_polynomial_p", "LegendrePolynomialP"),
+            ("shifted_chebyshev_polynomial_t", "ShiftedChebyshevPolynomialT"),
+            ("shifted_chebyshev_polynomial_u", "ShiftedChebyshevPolynomialU"),
+            ("shifted_chebyshev_polynomial_v", "ShiftedChebyshevPolynomialV"),
+            ("shifted_chebyshev_polynomial_w", "ShiftedChebyshevPolynomialW"),
+        ]
+    },
+}
+
+_KERNEL_TYPES = {"T": ["float", "double"]}
+_FUNCTION = "as torch's CPU kernel computes it (the same code, from torch's aten/src/ATen/native/Math.h)"
+
+
+def _kernel_unary(names: tuple[str, ...], kernel: str) -> Callable:
+    torch_name = names[-1].split("::")[1]
+    schema(
+        f"symreg::{kernel}",
+        inputs=["X: T"],
+        outputs=["Y: T"],
+        types=_KERNEL_TYPES,
+        infer=same_as_input(0),
+        doc=f"Y = {torch_name}(X) elementwise, {_FUNCTION}.",
+    )
+
+    def rule(g: Builder, x):
+        return unary_float(g, lambda g, v: g.op(f"symreg::{kernel}", v), x)
+
+    rule.__name__ = rule.__qualname__ = "aten_" + names[0].split("::")[1]
+    rule.__doc__ = f"""``symreg::{kernel}`` (ONNX has no {torch_name}), run by symreg's C++ kernel, {_FUNCTION};
+    float32/float64 as they are, integers and bool in float32, float16/bfloat16 in float32 and cast back; opsets 9+."""
+    return op(names, opset=9)(rule)
+
+
+def _kernel_binary(names: tuple[str, ...], kernel: str, first: str, second: str) -> Callable:
+    torch_name = names[-1].split("::")[1]
+    schema(
+        f"symreg::{kernel}",
+        inputs=[f"{first}: T", f"{second}: T"],
+        outputs=["Y: T"],
+        types=_KERNEL_TYPES,
+        infer=broadcast(),
+        doc=f"Y = {torch_name}({first}, {second}) elementwise, {first} and {second} broadcast as NumPy does, "
+        f"{_FUNCTION}.",
+    )
+
+    def rule(g: Builder, a, b):
+        # dynamo passes Python numbers as they are; TorchScript as 0-d constants, which must not widen the other
+        if not isinstance(a, (bool, int, float)) and not isinstance(b, (bool, int, float)):
+            a, b = _as_wrapped_number(g, a, b), _as_wrapped_number(g, b, a)
+        return binary_float(g, lambda g, u, v: g.op(f"symreg::{kernel}", u, v), a, b)
+
+    rule.__name__ = rule.__qualname__ = "aten_" + names[0].split("::")[1]
+    rule.__doc__ = f"""``symreg::{kernel}`` (ONNX has no {torch_name}), run by symreg's C++ kernel, {_FUNCTION};
+    every overload (a Python number on either side counts as torch's wrapped number: it does not widen the other's
+    dtype); inputs in their float result dtype (integers: float32); opsets 9+."""
+    return op(names, opset=9)(rule)
+
+
+KERNEL_RULES: dict[str, Callable] = {
+    **{names[0]: _kernel_unary(names, kernel) for names, kernel in UNARY.items()},
+    **{names[0]: _kernel_binary(names, *spec) for names, spec in BINARY.items()},
+}

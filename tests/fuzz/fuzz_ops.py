@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import fuzz_deform_conv2d
 import fuzz_erfinv
+import fuzz_special
 from fuzz_common import model_bytes  # noqa: F401 - the workers' entry point
 
 
@@ -27,6 +28,7 @@ class OpFuzz:
     reference: Callable  # case -> expected outputs (runs in the reference worker)
     compare: Callable  # (spec, case, got, want, what) -> None or AssertionError
     known: tuple = ()  # (id, what, predicate(spec, case)): kernel bugs found and not fixed yet
+    per_isa_reference: bool = False  # the reference runs in torch's build of each ISA's kind (Pool.reference)
 
 
 def _entry(module) -> OpFuzz:
@@ -34,13 +36,20 @@ def _entry(module) -> OpFuzz:
     if len(inspect.signature(problems).parameters) == 1:
         problems = lambda spec, case, f=module.problems: f(spec)  # noqa: E731
     known = tuple(getattr(module, "KNOWN_FINDINGS", ()))
-    return OpFuzz(module.NAME, module.specs, module.build, problems, module.reference, module.compare, known)
+    per_isa = bool(getattr(module, "REFERENCE_PER_ISA", False))
+    return OpFuzz(module.NAME, module.specs, module.build, problems, module.reference, module.compare, known, per_isa)
 
 
-FUZZ_OPS: dict[str, OpFuzz] = {e.name: e for e in map(_entry, [fuzz_deform_conv2d, fuzz_erfinv])}
+#: a module per op, or one object per op of a family (fuzz_special.OPS: the same attributes)
+FUZZ_OPS: dict[str, OpFuzz] = {e.name: e for e in map(_entry, [fuzz_deform_conv2d, fuzz_erfinv, *fuzz_special.OPS])}
 
-#: examples per op in `make test` (each run on every ISA build): ~40 s in all on two busy cores
-DEFAULT_EXAMPLES = {"symreg::DeformConv2d": 120, "symreg::Erfinv": 60}
+#: examples per op in `make test` (each run on every ISA build): ~40 s in all on two busy cores,
+#: and 20 per special function (30 of them)
+DEFAULT_EXAMPLES = {
+    "symreg::DeformConv2d": 120,
+    "symreg::Erfinv": 60,
+    **{op.NAME: fuzz_special.EXAMPLES for op in fuzz_special.OPS},
+}
 
 
 def budget(op: str) -> int:

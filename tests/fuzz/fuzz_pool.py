@@ -109,26 +109,35 @@ class Worker:
             self._stderr = None
 
 
+#: torch's CPU build (ATEN_CPU_CAPABILITY) of the same kind as each of symreg's ISA builds
+TORCH_CAPABILITY = {"baseline": "default", "avx2": "avx2", "avx512": "avx512"}
+
+
 class Pool:
-    """``run(isa, case)`` in that ISA's ORT worker; ``reference(case)`` in the reference worker."""
+    """``run(isa, case)`` in that ISA's ORT worker; ``reference(case)`` in the reference worker, or with ``isa``
+    in a reference worker whose torch runs its build of that kind (workers start at their first case)."""
 
     def __init__(self, isas: list[str]):
-        base = {k: v for k, v in os.environ.items() if k != "SYMREG_CPU_ISA"}
+        base = {k: v for k, v in os.environ.items() if k not in ("SYMREG_CPU_ISA", "ATEN_CPU_CAPABILITY")}
         self.isas = list(isas)
         self.ort = {isa: Worker(f"ort[{isa}]", "ort", {**base, "SYMREG_CPU_ISA": isa}) for isa in isas}
         self.ref = Worker("reference", "reference", base)
+        self.isa_refs = {
+            isa: Worker(f"reference[{isa}]", "reference", {**base, "ATEN_CPU_CAPABILITY": TORCH_CAPABILITY[isa]})
+            for isa in isas
+        }
         self.counts: dict[tuple[str, str, str], int] = {}  # (op, isa, outcome) -> cases
 
     def run(self, isa: str, case: dict) -> dict:
         return self.ort[isa].call(case)
 
-    def reference(self, case: dict) -> dict:
-        return self.ref.call(case)
+    def reference(self, case: dict, isa: str | None = None) -> dict:
+        return (self.ref if isa is None else self.isa_refs[isa]).call(case)
 
     def count(self, op: str, isa: str, outcome: str) -> None:
         key = (op, isa, outcome)
         self.counts[key] = self.counts.get(key, 0) + 1
 
     def close(self) -> None:
-        for worker in [*self.ort.values(), self.ref]:
+        for worker in [*self.ort.values(), self.ref, *self.isa_refs.values()]:
             worker.close()

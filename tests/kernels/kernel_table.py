@@ -10,6 +10,7 @@ builds, packed weights, hypothesis properties, error messages) live in test_<op>
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -227,3 +228,139 @@ DEFORM_CONV2D = KernelEntry(
 )
 
 KERNELS: tuple[KernelEntry, ...] = (DEFORM_CONV2D, ERFINV)
+
+
+# --- the special functions (symreg::Digamma, symreg::Zeta, ...; csrc/kernels/special/special_ops.def) ----------
+#
+# Reference: torch's own function in the same dtype. The kernels run torch's code (torch_math.h): bit for
+# bit where this process's torch and symreg run the same kind of build, a few ulp apart where their
+# compilers fused different multiply-adds (igamma, bessel_y1) or torch uses SLEEF (lgamma).
+SPECIAL_TOLERANCE = {np.float32: (1e-6, 1e-6), np.float64: (1e-12, 1e-15)}
+SPECIAL_SHAPES = [(), (0,), (3, 0, 2), (1,), (7,), (2, 3, 4)]
+#: Binary shapes: equal, broadcast both ways, 0-d against n-d, empty against broadcast.
+SPECIAL_PAIRS = [
+    ((), ()),
+    ((5,), (5,)),
+    ((3, 1), (4,)),
+    ((), (2, 3)),
+    ((2, 1, 4), (3, 1)),
+    ((0, 3), (3,)),
+    ((4, 1), (1, 0)),
+]
+
+
+def _special_values(kernel: str, dtype) -> np.ndarray:
+    """Values of the op's domain: its own points (poles, branch switches) and NaN, ±inf, ±0, extremes, subnormals."""
+    f = np.finfo(dtype)
+    points = {"Ndtri": [0.0, 1e-30, 0.1353, 0.5, 0.8647, 1 - 1e-7, 1.0, 1.5, -0.5]}.get(
+        kernel, [-100.5, -3.0, -2.5, -1.0, -0.5, 1e-30, 0.5, 1.0, 2.0, 5.0, 8.0, 10.0, 25.0, 90.0, 710.0]
+    )
+    extremes = [0.0, -0.0, f.smallest_subnormal, f.tiny, f.max, -f.max, np.inf, -np.inf, np.nan]
+    with np.errstate(over="ignore"):
+        return np.array([*points, *extremes], dtype=np.float64).astype(dtype)
+
+
+def _special_uniform(shape, dtype, kernel: str, seed: int) -> np.ndarray:
+    """Values where the op is interesting: (0, 1) for ndtri, small degrees for the polynomials, else (-10, 30)."""
+    low, high = {"Ndtri": (0.0, 1.0)}.get(kernel, (-10.0, 30.0))
+    return _uniform(shape, dtype, low, high, seed)
+
+
+def _special_degrees(shape, dtype, seed: int) -> np.ndarray:
+    """Polynomial degrees: integers -2 ... 30 and a few halves."""
+    rng = np.random.default_rng(seed)
+    degrees = rng.integers(-2, 31, size=shape) + rng.choice([0.0, 0.5], size=shape, p=[0.8, 0.2])
+    return np.asarray(degrees, dtype=dtype)  # an array also for shape (), where numpy gives a scalar
+
+
+def _special_calls(kernel: str, arity: int, polynomial: bool):
+    def calls(dtype) -> list[Call]:
+        found = []
+        values = _special_values(kernel, dtype)
+        if arity == 1:
+            found.append(Call("edges", lambda: (values,)))
+            found += [
+                Call(f"shape{list(s)}", lambda s=s: (_special_uniform(s, dtype, kernel, 0),)) for s in SPECIAL_SHAPES
+            ]
+            for name, view in LAYOUTS.items():
+                xfail = _BIG_ENDIAN_IN_ORT if name == "big-endian" else None
+                found.append(
+                    Call(name, lambda v=view: (v(_special_uniform((8, 9), dtype, kernel, 1)),), ort_xfail=xfail)
+                )
+            return found
+        second = (
+            values
+            if not polynomial
+            else np.array([-2, -0.5, 0, 1, 2, 2.5, 7, 9, 129, 513, 1e20, np.inf, np.nan], dtype)
+        )
+        found.append(Call("edges-grid", lambda: (values.reshape(-1, 1), second)))  # every pair: broadcast
+        for sa, sb in SPECIAL_PAIRS:
+            make_b = (
+                (lambda s: _special_degrees(s, dtype, 3))
+                if polynomial
+                else (lambda s: _special_uniform(s, dtype, kernel, 3))
+            )
+            found.append(
+                Call(
+                    f"shapes{list(sa)}x{list(sb)}",
+                    lambda sa=sa, sb=sb, mb=make_b: (
+                        _uniform(sa, dtype, -2.0, 2.0, 2) if polynomial else _special_uniform(sa, dtype, kernel, 2),
+                        mb(sb),
+                    ),
+                )
+            )
+        for name, view in LAYOUTS.items():
+            xfail = _BIG_ENDIAN_IN_ORT if name == "big-endian" else None
+            found.append(Call(name, lambda v=view: (
+                v(_uniform((8, 9), dtype, -2.0, 2.0, 4)), v(_special_degrees((8, 9), dtype, 5) if polynomial
+                                                          else _special_uniform((8, 9), dtype, kernel, 5))),
+                ort_xfail=xfail))  # fmt: skip
+        return found
+
+    return calls
+
+
+def _special_reference(torch_op: str) -> Callable[..., np.ndarray]:
+    fn = getattr(torch.ops.aten, torch_op)
+
+    def reference(*arrays: np.ndarray) -> np.ndarray:
+        # np.array, not np.ascontiguousarray (which makes 0-d arrays 1-d); native byte order for torch
+        native = [torch.from_numpy(np.array(a, dtype=a.dtype.newbyteorder("="), order="C")) for a in arrays]
+        return fn(*native).numpy()
+
+    return reference
+
+
+def _special_entries() -> tuple[KernelEntry, ...]:
+    from symreg.ops.special import BINARY, UNARY
+
+    kernels = [(names, kernel, 1) for names, kernel in UNARY.items()]
+    kernels += [(names, spec[0], 2) for names, spec in BINARY.items()]
+    entries = []
+    for names, kernel, arity in sorted(kernels, key=lambda k: k[1]):
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", kernel).lower()  # BesselJ0 -> bessel_j0, as special_ops.def spells it
+        pybind_name = getattr(_kernels, snake)
+        polynomial = "Polynomial" in kernel
+        message = "a float32 or float64 array" if arity == 1 else "two float32 or two float64 arrays"
+        size = (250_000,) if not polynomial else (50_000,)
+        threads_call = Call("threads", lambda a=arity, s=size, k=kernel: tuple(
+            _special_uniform(s, np.float32, k, 7 + i) for i in range(a)))  # fmt: skip
+        entries.append(
+            KernelEntry(
+                op=f"symreg::{kernel}",
+                pybind=pybind_name,
+                reference=_special_reference(names[0].split("::")[1]),
+                calls=_special_calls(kernel, arity, polynomial),
+                tolerance=SPECIAL_TOLERANCE,
+                threads_call=threads_call,
+                refused=(np.float16, np.int32, np.int64, np.bool_, np.complex64, object),
+                refused_message=rf"symreg\._kernels\.{snake}: expected {message}, got dtype",
+                signed_zeros=True,
+            )
+        )
+    return tuple(entries)
+
+
+SPECIALS: tuple[KernelEntry, ...] = _special_entries()
+
+KERNELS = (*KERNELS, *SPECIALS)

@@ -1,8 +1,12 @@
-"""Op-table entries of symreg/ops/special.py, in name order.
+"""Op-table entries of symreg/ops/special.py, in name order: the ops lowered to standard ONNX ops
+(``ENTRIES`` as written out), then those run by symreg's C++ kernels (``KERNEL_ENTRIES``).
 
 Besides OpInfo's samples, each entry runs an edge grid: NaN, ±inf, ±0 (``unary_edges``), the
 points where torch's kernel switches formula, and values where a naive formula over- or
-underflows.
+underflows. The kernel ops' grids add their poles and domain edges (digamma at 0, -0 and the
+negative integers, lgamma of negatives, Bessel Y at 0 and below, zeta for x < 1 and q <= 0),
+huge values, and for the polynomials degrees that are negative, not integers, large, NaN or
+infinite; binary grids are outer products (a column against a row: broadcasting).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import torch
 from op_entry import ELEMENTWISE, OpEntry, Sample, grow_dynamic_dims
 from table_math import FLOATS_INT, binary_edges, unary_edges
 from table_reductions import TORCHSCRIPT
+
+from symreg.ops.special import BINARY, UNARY
 
 INF, NAN = float("inf"), float("nan")
 FLOATS = (torch.float32, torch.float64)
@@ -132,3 +138,118 @@ ENTRIES: tuple[OpEntry, ...] = (
     _unary(("aten::special_spherical_bessel_j0",), SIN_RATIO, "special.spherical_bessel_j0", _grid(_J0_POINTS)),
     OpEntry(("aten::special_xlog1py",), ELEMENTWISE, opinfo="special.xlog1py", samples=_xlog1py, exports=TORCHSCRIPT),
 )
+
+
+# --- ops run by symreg's C++ kernels (symreg/ops/special.py's UNARY and BINARY) ------------------------------
+
+#: The kernels run torch's own code (csrc/kernels/special/torch_math.h): the baseline build matches torch's
+#: default CPU build bit for bit and the AVX2 + FMA build its AVX2/AVX-512 builds but for a few ulp
+#: (igamma, bessel_y1, where the compilers fuse other multiply-adds); torch's vectorised lgamma is SLEEF's,
+#: within an ulp or two of std::lgamma, which near lgamma's zeros (x = 1, 2) is an absolute error.
+KERNEL_TOLERANCE = {torch.float32: (1e-6, 1e-6), torch.float64: (1e-12, 1e-15), torch.int64: (1e-6, 1e-6)}
+
+_UNARY_POINTS = {
+    "Digamma": [-0.0, 0.0, -1.0, -2.0, -100.0, -0.5, -2.5, -1e-30, 1e-30, 1.0, 2.0, 9.99, 10.0, 10.01, 1e17, 1e30],
+    "Lgamma": [-0.0, 0.0, -1.0, -2.5, -1e10, -1e-30, 1e-30, 0.5, 1.0, 1.0001, 2.0, 2.0001, 3.0, 1e10, 1e30, 1e37],
+    "AiryAi": [-1e4, -100.0, -2.09, -2.0, -1.0, 0.0, 1.0, 2.0, 2.09, 8.0, 10.0, 25.0, 100.0, 104.0, 1e4],
+    "Ndtri": [-0.1, 0.0, 1e-30, 1e-20, 1e-10, 0.01, 0.1353, 0.1354, 0.5, 0.8646, 0.9, 0.99, 1 - 1e-7, 1.0, 1.5],
+}
+_BESSEL = [-1e10, -30.0, -5.0, -1.0, -1e-30, 0.0, 1e-30, 1e-5, 1.0, 2.0, 4.9, 5.0, 5.1, 8.0, 25.0, 90.0, 700.0, 1e10]
+
+
+def _unary_grid(kernel: str):
+    points = _UNARY_POINTS.get(kernel, _BESSEL)
+
+    def samples(dtype: torch.dtype) -> list[Sample]:
+        if not dtype.is_floating_point:
+            return [*unary_edges(dtype), Sample((torch.tensor([-30, -9, -2, -1, 0, 1, 2, 8, 50], dtype=dtype),))]
+        grid = torch.tensor(points, dtype=torch.float64).to(dtype).reshape(-1, 1)
+        return [*unary_edges(dtype), Sample((grid,))]
+
+    return samples
+
+
+def _outer(first: list[float], second: list[float]):
+    """The grid first x second (a column against a row), then the shared binary edges."""
+
+    def samples(dtype: torch.dtype) -> list[Sample]:
+        if not dtype.is_floating_point:
+            a, b = torch.tensor([-2, 0, 1, 3, 7], dtype=dtype), torch.tensor([-1, 0, 1, 2, 5, 9], dtype=dtype)
+            return [*binary_edges(dtype), Sample((a.reshape(-1, 1), b))]
+        a = torch.tensor(first, dtype=torch.float64).to(dtype).reshape(-1, 1)
+        b = torch.tensor(second, dtype=torch.float64).to(dtype)
+        return [*binary_edges(dtype), Sample((a, b))]
+
+    return samples
+
+
+_SPECIALS = [NAN, INF, -INF]
+_BINARY_GRIDS = {
+    "Igamma": ([-1.0, 0.0, 1e-3, 0.5, 1.0, 10.0, 25.0, 199.0, 250.0, 1e6, *_SPECIALS],
+               [-1.0, 0.0, 1e-3, 0.5, 1.0, 10.0, 24.0, 200.0, 1e6, *_SPECIALS]),
+    "Zeta": ([-1.0, 0.5, 1.0, 1.0001, 2.0, 3.5, 10.0, 50.0, *_SPECIALS],
+             [-2.0, -1.5, -0.0, 0.0, 1e-3, 0.5, 1.0, 2.0, 9.0, 1e3, 1e10, *_SPECIALS]),
+    "Nextafter": ([-0.0, 0.0, 1.0, -1.0, 1e-38, 3e38, *_SPECIALS], [-0.0, 0.0, 1.0, -1.0, 1e-38, 3e38, *_SPECIALS]),
+}  # fmt: skip
+_X = [-3.0, -1.5, -1.0, -0.5, 0.0, 0.3, 0.5, 1.0, 1.5, 3.0, *_SPECIALS]
+#: Degrees: negative, 0 to 8 and past the branch to cos(n acos x) (n > 6 or 8), not integers (truncated),
+#: past Hermite's cut-offs (128 float, 512 double), and non-finite or past int64 (torch's cast gives INT64_MIN).
+_N = [-2.0, -0.5, 0.0, 1.0, 2.0, 2.5, 3.0, 5.0, 7.0, 8.0, 9.0, 20.0, 129.0, 513.0, 1e4, 1e20, *_SPECIALS]
+
+
+def _polynomial(dtype: torch.dtype) -> list[Sample]:
+    """x against n, then a Python-number degree and a Python-number x (the ``n_scalar`` and ``x_scalar`` overloads)."""
+    x, n = torch.tensor([-1.5, -0.5, 0.0, 0.7, 2.0]), torch.tensor([-1.0, 0.0, 1.0, 3.0, 9.0])
+    if not dtype.is_floating_point:
+        return [
+            Sample((torch.tensor([-2, 0, 1, 3], dtype=dtype).reshape(-1, 1), n.to(dtype))),
+            Sample((2, n.to(dtype))),
+        ]
+    grid = Sample((torch.tensor(_X, dtype=dtype).reshape(-1, 1), torch.tensor(_N, dtype=dtype)))
+    return [
+        grid,
+        Sample((x.to(dtype), 3)),
+        Sample((x.to(dtype), 2.5)),
+        Sample((0.5, n.to(dtype))),
+        Sample((2, n.to(dtype))),
+    ]
+
+
+def _grow_small(sample: Sample) -> Sample:
+    """``grow_dynamic_dims`` with values within +-50 first: a polynomial's degree draws that many iterations
+    (Laguerre and Legendre loop to n, as torch does: a degree near 1e18 would take years)."""
+    limited = sample.with_tensors(t.clamp(-50, 50) if t.is_floating_point() else t for t in sample.tensors())
+    return grow_dynamic_dims(limited)
+
+
+def _number_sides(dtype: torch.dtype) -> list[Sample]:
+    """zeta's ``self_scalar`` and ``other_scalar`` overloads."""
+    q = torch.tensor([0.5, 1.0, 2.0, 7.0], dtype=dtype)
+    return [Sample((2.0, q)), Sample((q + 1, 1.5)), Sample((3, q))]
+
+
+def _kernel_entries() -> tuple[OpEntry, ...]:
+    opinfo = {"aten::lgamma": "lgamma", "aten::digamma": "digamma", "aten::igamma": "igamma",
+              "aten::igammac": "igammac", "aten::nextafter": "nextafter"}  # fmt: skip
+    entries = []
+    for names, kernel in UNARY.items():
+        info = opinfo.get(names[0], names[0].replace("aten::special_", "special."))
+        entries.append(OpEntry(names, KERNEL_TOLERANCE, opinfo=info, samples=_unary_grid(kernel), dtypes=FLOATS_INT))
+    for names, (kernel, _, _) in BINARY.items():
+        info = opinfo.get(names[0], names[0].replace("aten::special_", "special."))
+        grid_of = "Igamma" if kernel == "Igammac" else kernel
+        if grid_of in _BINARY_GRIDS:
+            grid = _outer(*_BINARY_GRIDS[grid_of])
+            samples = (lambda dtype, grid=grid: [*grid(dtype), *_number_sides(dtype)]) if kernel == "Zeta" else grid
+            # torch has igamma, igammac and nextafter for floats only
+            dtypes = FLOATS_INT if kernel == "Zeta" else FLOATS
+            entries.append(OpEntry(names, KERNEL_TOLERANCE, opinfo=info, samples=samples, dtypes=dtypes))
+        else:
+            entries.append(
+                OpEntry(names, KERNEL_TOLERANCE, opinfo=info, samples=_polynomial, dtypes=FLOATS_INT, grow=_grow_small)
+            )
+    return tuple(sorted(entries, key=lambda e: e.names[0]))
+
+
+KERNEL_ENTRIES: tuple[OpEntry, ...] = _kernel_entries()
+ENTRIES = (*ENTRIES, *KERNEL_ENTRIES)
