@@ -16,6 +16,7 @@ import torch
 from symreg.builder import Builder
 from symreg.dtypes import argument_dtype
 from symreg.errors import ExportError
+from symreg.ops import _linalg_kernels as lk
 from symreg.ops._helpers import (
     arange,
     cast,
@@ -31,7 +32,6 @@ from symreg.ops._helpers import (
     squeeze,
     unsqueeze,
 )
-from symreg.ops import _linalg_kernels as lk
 from symreg.ops._math_elementwise import to
 from symreg.ops._reduction_blocks import compute_type, extreme, vector_norm
 from symreg.registry import op
@@ -446,9 +446,9 @@ def aten_linalg_cholesky(g: Builder, A, upper: bool = False, check_errors: Optio
     ex = g.overload.startswith("aten::linalg_cholesky_ex")
     api = "torch.linalg.cholesky_ex" if ex else "torch.linalg.cholesky"
     _square_rank(g, A)
-    l, info = g.op("symreg::LinalgCholesky", A, upper=int(upper), check_errors=int(bool(check_errors) or not ex),
-                   api=api, outputs=2)  # fmt: skip
-    return (l, info) if ex else l
+    factor, info = g.op("symreg::LinalgCholesky", A, upper=int(upper), check_errors=int(bool(check_errors) or not ex),
+                        api=api, outputs=2)  # fmt: skip
+    return (factor, info) if ex else factor
 
 
 def _solve_triangular(g: Builder, A, B, upper: bool, left: bool, unitriangular: bool):  # noqa: N803

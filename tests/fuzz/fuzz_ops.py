@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import fuzz_deform_conv2d
 import fuzz_erfinv
+import fuzz_linalg
 from fuzz_common import model_bytes  # noqa: F401 - the workers' entry point
 
 
@@ -37,10 +38,11 @@ def _entry(module) -> OpFuzz:
     return OpFuzz(module.NAME, module.specs, module.build, problems, module.reference, module.compare, known)
 
 
-FUZZ_OPS: dict[str, OpFuzz] = {e.name: e for e in map(_entry, [fuzz_deform_conv2d, fuzz_erfinv])}
+FUZZ_OPS: dict[str, OpFuzz] = {e.name: e for e in map(_entry, [fuzz_deform_conv2d, fuzz_erfinv, *fuzz_linalg.OPS])}
 
 #: examples per op in `make test` (each run on every ISA build): ~40 s in all on two busy cores
 DEFAULT_EXAMPLES = {"symreg::DeformConv2d": 120, "symreg::Erfinv": 60}
+DEFAULT_EXAMPLES.update({e.NAME: 25 for e in fuzz_linalg.OPS})  # small matrices: fast
 
 
 def budget(op: str) -> int:

@@ -52,6 +52,9 @@ class KernelEntry:
     refused_message: str = ""  # regular expression of pybind's TypeError for them
     signed_zeros: bool = False  # the reference's zeros are exact, sign included
     dtypes: tuple[type, ...] = (np.float32, np.float64)
+    # The node's outputs where it declares several: each one's dtype, None for the input's; pybind and the
+    # reference then return a tuple. None: one output of the input's dtype.
+    outputs: tuple | None = None
 
 
 def _symmetric(values) -> np.ndarray:
@@ -226,4 +229,8 @@ DEFORM_CONV2D = KernelEntry(
     refused_message="float32 or float64",
 )
 
-KERNELS: tuple[KernelEntry, ...] = (DEFORM_CONV2D, ERFINV)
+# --- symreg::Linalg* ------------------------------------------------------------------------
+# Their entries are in tests/kernels/linalg_kernel_cases.py, which builds on Call and KernelEntry above.
+from linalg_kernel_cases import LINALG_KERNELS  # noqa: E402
+
+KERNELS: tuple[KernelEntry, ...] = (DEFORM_CONV2D, ERFINV, *LINALG_KERNELS)
