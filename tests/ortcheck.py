@@ -103,7 +103,8 @@ def node_model(
 
     None inputs are omitted (an empty name, as ONNX writes absent optional inputs). Input
     and output dims are named (dynamic) when ``dynamic``. The element type is that of the
-    first input unless ``elem_type`` (an ``onnx.TensorProto`` type) says otherwise. IR
+    first input (an input of another dtype keeps its own) unless ``elem_type`` (an
+    ``onnx.TensorProto`` type) says otherwise. IR
     version 10, opsets ("", 17) and (domain, 1): what ORT 1.21 accepts. ``outputs``: the
     element types of the node's outputs (default: one, of the input element type).
     """
@@ -115,7 +116,10 @@ def node_model(
         names.pop()
 
     graph_inputs = [
-        helper.make_tensor_value_info(n, elem, [f"{n}_d{d}" for d in range(a.ndim)] if dynamic else list(a.shape))
+        helper.make_tensor_value_info(
+            n, elem if elem_type is not None or a.dtype == first.dtype else helper.np_dtype_to_tensor_dtype(a.dtype),
+            [f"{n}_d{d}" for d in range(a.ndim)] if dynamic else list(a.shape),
+        )
         for n, a in zip(names, inputs)
         if n
     ]

@@ -40,8 +40,7 @@ struct Eigh {
     for (int64_t b = 0; b < m.batch; ++b) {
       if (failed[b]) {
         throw Problem((attrs.api.empty() ? "" : attrs.api + ": ") +
-                      "the algorithm failed to converge because the input matrix is ill-conditioned or has NaN or "
-                      "inf elements" + BatchText(m, b));
+                      "the algorithm failed to converge because the input matrix is ill-conditioned" + BatchText(m, b));
       }
     }
   }

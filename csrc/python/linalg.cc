@@ -155,7 +155,7 @@ py::object Eigh(const py::array& a_in, bool upper) {
         ok = kernels::Eigh(a.data() + b * m.size(), m.rows, upper, w_data + b * m.rows, v_data + b * m.size());
       }
     }
-    if (!ok) Fail("linalg_eigh", "the algorithm failed to converge (NaN or inf in A)");
+    if (!ok) Fail("linalg_eigh", "the algorithm failed to converge");
     return py::make_tuple(w, v);
   });
 }

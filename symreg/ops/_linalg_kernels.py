@@ -133,7 +133,7 @@ EIGH = schema(
     attrs={"upper": 0, "api": ""},
     infer=_eigh_infer,
     doc="Eigenvalues ascending W (*, n) and eigenvectors V (*, n, n) (columns; computed when declared) of the "
-    "symmetric A (*, n, n), read from its lower (upper: upper) triangle. Non-finite input is an error.",
+    "symmetric A (*, n, n), read from its lower (upper: upper) triangle. Non-finite input gives NaN.",
 )
 SVD = schema(
     "symreg::LinalgSvd",

@@ -487,7 +487,7 @@ def _upper(g: Builder, UPLO: str) -> bool:  # noqa: N803
 def aten_linalg_eigh(g: Builder, A, UPLO: str = "L"):  # noqa: N803
     """(eigenvalues ascending, eigenvectors) of ``symreg::LinalgEigh``. Eigenvalues as torch's within rounding;
     each eigenvector is determined up to its sign (and repeated eigenvalues' up to a rotation): Eigen's and
-    LAPACK's differ there. NaN/inf input is an error, as in torch."""
+    LAPACK's differ there. NaN/inf in the triangle read gives NaN everywhere (torch: NaN, or garbage)."""
     _square_rank(g, A)
     return g.op("symreg::LinalgEigh", A, upper=int(_upper(g, UPLO)), api="torch.linalg.eigh", outputs=2)
 
