@@ -45,7 +45,9 @@ class Spec:
     bad: str = ""  # "", "rank1", "nonsquare", "attr": the node or its input is invalid
 
 
-def _specs(op: str):
+def _specs(name: str):
+    op = name.split("::")[1]
+
     @st.composite
     def specs(draw) -> Spec:
         bad = draw(st.sampled_from([""] * 12 + ["dtype", "rank1", "nonsquare", "attr"]))
@@ -62,7 +64,7 @@ def _specs(op: str):
         if bad == "attr":
             attrs = ((attrs[0][0], draw(st.sampled_from([2, -1, 7]))),) + attrs[1:]
         return Spec(
-            op=op, dtype="float16" if bad == "dtype" else draw(st.sampled_from(list(FLOATS))),
+            op=name, dtype="float16" if bad == "dtype" else draw(st.sampled_from(list(FLOATS))),
             batch=tuple(draw(st.lists(st.integers(0, 3), max_size=2))), m=m, n=n,
             seed=draw(st.integers(0, 2**32 - 1)), values=values, pokes=tuple(pokes), attrs=attrs,
             threads=draw(st.sampled_from([1, 2])), bad=bad,
