@@ -31,7 +31,8 @@ def _dtype(info: TensorInfo | None):
 
 
 def _min(a, b):
-    return None if a is None or b is None else min(a, b)
+    """min of two static dims; None where either is dynamic (None, or a symbolic name under dynamo)."""
+    return min(a, b) if isinstance(a, int) and isinstance(b, int) else None
 
 
 def _lu_factor_infer(inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
@@ -197,11 +198,12 @@ def lu_solve(g: Builder, lu, pivots, b, adjoint: bool = False):
 
 
 def diagonal_of(g: Builder, x, rank: int):
-    """The main diagonals (*, n) of square matrices x (*, n, n): a ``Gather`` of the flattened matrices."""
-    n = dim(g, x, rank - 1)
-    flat = g.op("Reshape", x, g.op("Concat", shape_part(g, x, 0, rank - 2), ints(g, [-1]), axis=0))
-    positions = g.op("Mul", arange(g, n), g.op("Add", n, ints(g, [1])))
-    return g.op("Gather", flat, positions, axis=rank - 2)
+    """The main diagonals (*, n) of square matrices x (*, n, n): the diagonal kept by an identity mask (``Where``,
+    so NaN and inf elsewhere stay out), summed over the rows. No Reshape: the exporters fold the shapes of empty
+    batches into targets that ONNX Runtime refuses."""
+    i = arange(g, dim(g, x, rank - 1))
+    eye = g.op("Equal", unsqueeze(g, i, [1]), unsqueeze(g, i, [0]))
+    return reduce(g, "ReduceSum", g.op("Where", eye, x, constant_like(g, [0], x)), [rank - 1], False)
 
 
 def permutation_sign(g: Builder, pivots, like, rank: int):

@@ -224,9 +224,13 @@ def _singular_value_norm(g: Builder, x, ord, d0: int, d1: int, keepdim: bool, ra
     rest = [d for d in range(rank) if d not in (d0, d1)]
     if rest + [d0, d1] != list(range(rank)):
         x = g.op("Transpose", x, perm=rest + [d0, d1])
-    s = _svdvals(g, x, "torch.linalg.matrix_norm")
+    s = g.op("symreg::LinalgSvd", x, full_matrices=0, api="torch.linalg.matrix_norm")  # (*, k)
     if ord == "nuc":
         y = reduce(g, "ReduceSum", s, [rank - 2], False)
+    elif ord == 2:  # torch's max over no singular values is 0: a 0 beside them (>= 0) changes nothing else
+        zero = g.op("Expand", constant_like(g, [0.0], x), g.op("Concat", shape_part(g, s, 0, rank - 2), ints(g, [1]),
+                                                                axis=0))  # fmt: skip
+        y = extreme(g, "ReduceMax", g.op("Concat", s, zero, axis=rank - 2), [rank - 2], False, source=x)
     else:
         y = extreme(g, "ReduceMax" if ord == 2 else "ReduceMin", s, [rank - 2], False, source=x)
     return unsqueeze(g, y, sorted([d0, d1])) if keepdim else y
@@ -337,6 +341,11 @@ def _square_rank(g: Builder, a, what: str = "A") -> int:
     return rank
 
 
+def _batch_shaped(g: Builder, y, a, rank: int):
+    """y reshaped to a's batch dims (a 2-d a gives 0-d: constants of one element broadcast y to 1-d)."""
+    return g.op("Reshape", y, shape_part(g, a, 0, rank - 2)) if rank > 2 else g.op("Reshape", y, ints(g, []))
+
+
 def _lu_det_parts(g: Builder, a, rank: int):
     """(diagonal of U (*, n), sign of the row permutation (*)) of a's LU factorization, no error on singular."""
     lu, pivots, _ = lk.lu_factor(g, a)
@@ -348,7 +357,7 @@ def aten_linalg_det(g: Builder, A):  # noqa: N803 - torch's name
     """``prod(diag(U)) * sign(P)`` of ``symreg::LinalgLuFactor`` (LAPACK getrf, as torch): 0 for a singular A."""
     rank = _square_rank(g, A)
     diag, sign = _lu_det_parts(g, A, rank)
-    return g.op("Mul", reduce(g, "ReduceProd", diag, [rank - 2], False), sign)
+    return _batch_shaped(g, g.op("Mul", reduce(g, "ReduceProd", diag, [rank - 2], False), sign), A, rank)
 
 
 @op(("aten::linalg_slogdet", "aten::slogdet"), opset=9)
@@ -358,7 +367,8 @@ def aten_linalg_slogdet(g: Builder, A):  # noqa: N803
     rank = _square_rank(g, A)
     diag, sign = _lu_det_parts(g, A, rank)
     sign = g.op("Mul", sign, reduce(g, "ReduceProd", g.op("Sign", diag), [rank - 2], False))
-    return sign, reduce(g, "ReduceSum", g.op("Log", g.op("Abs", diag)), [rank - 2], False)
+    logabsdet = reduce(g, "ReduceSum", g.op("Log", g.op("Abs", diag)), [rank - 2], False)
+    return _batch_shaped(g, sign, A, rank), _batch_shaped(g, logabsdet, A, rank)
 
 
 @op("aten::logdet", opset=9)
@@ -366,7 +376,7 @@ def aten_logdet(g: Builder, x):
     """log(det): slogdet's log|det|, NaN where the sign is -1 (-inf where it is 0), as torch."""
     sign, logabsdet = aten_linalg_slogdet(g, x)
     negative = g.op("Less", sign, constant_like(g, [0], x))
-    return g.op("Where", negative, constant_like(g, [math.nan], x), logabsdet)
+    return _batch_shaped(g, g.op("Where", negative, constant_like(g, [math.nan], x), logabsdet), x, rank_of(g, x))
 
 
 @op("aten::linalg_lu_factor", opset=9)
@@ -390,15 +400,18 @@ def _pivoted(g: Builder, pivot: bool) -> None:
 
 
 def _solve(g: Builder, A, B, left: bool, check_errors: bool, api: str):  # noqa: N803
-    """(X, info) with A X = B (left) or X A = B; torch's vector B (B.dim() == 1, or A.dim() - 1 == B.dim()) too;
-    batch dims broadcast."""
+    """(X, info) with A X = B (left) or X A = B; A factored once (info has A's batch dims, as torch), then its LU
+    broadcast with B's batch dims. B is torch's vector when B.dim() == 1, or when A.dim() - 1 == B.dim() and B's
+    shape is A.shape[:-1] (decided on static dims; where they are dynamic, the vector is assumed)."""
     rank_a, rank_b = _square_rank(g, A), rank_of(g, B, "B")
-    vector = rank_b == 1 or rank_b == rank_a - 1
+    vector = rank_b == 1 or (rank_b == rank_a - 1 and _may_equal(g.shape(B), (g.shape(A) or (None,) * rank_a)[:-1]))
     if vector:
         B = unsqueeze(g, B, [rank_b if left else rank_b - 1])
         rank_b += 1
-    A, B, rank = lk.broadcast_batch(g, A, B, rank_a, rank_b)
     lu, pivots, info = lk.lu_factor(g, A, check_errors=check_errors, api=api)
+    lu, B, rank = lk.broadcast_batch(g, lu, B, rank_a, rank_b)
+    if rank > 2:
+        pivots = g.op("Expand", pivots, g.op("Concat", shape_part(g, lu, 0, rank - 2), ints(g, [1]), axis=0))
     if left:
         x = lk.lu_solve(g, lu, pivots, B)
     else:  # X A = B is A^T X^T = B^T
@@ -406,6 +419,13 @@ def _solve(g: Builder, A, B, left: bool, check_errors: bool, api: str):  # noqa:
     if vector:
         x = squeeze(g, x, [rank - 1 if left else rank - 2])
     return x, info
+
+
+def _may_equal(a, b) -> bool:
+    """Whether two shapes (None: unknown; None or symbolic dims) may be equal."""
+    if a is None or b is None:
+        return True
+    return len(a) == len(b) and all(not isinstance(x, int) or not isinstance(y, int) or x == y for x, y in zip(a, b))
 
 
 @op("aten::linalg_solve", opset=9)
@@ -451,9 +471,8 @@ def aten_linalg_cholesky(g: Builder, A, upper: bool = False, check_errors: Optio
     return (factor, info) if ex else factor
 
 
-def _solve_triangular(g: Builder, A, B, upper: bool, left: bool, unitriangular: bool):  # noqa: N803
-    rank_a, rank_b = _square_rank(g, A), _square_rank(g, B, "B")
-    A, B, _ = lk.broadcast_batch(g, A, B, rank_a, rank_b)
+def _solve_triangular(g: Builder, A, B, upper: bool, left: bool, unitriangular: bool, rank_a: int):  # noqa: N803
+    A, B, _ = lk.broadcast_batch(g, A, B, rank_a, _square_rank(g, B, "B"))
     return g.op("symreg::LinalgSolveTriangular", A, B, upper=int(upper), left=int(left),
                 unitriangular=int(unitriangular))  # fmt: skip
 
@@ -461,7 +480,7 @@ def _solve_triangular(g: Builder, A, B, upper: bool, left: bool, unitriangular: 
 @op("aten::linalg_solve_triangular", opset=9)
 def aten_linalg_solve_triangular(g: Builder, A, B, upper: bool, left: bool = True, unitriangular: bool = False):  # noqa: N803
     """``symreg::LinalgSolveTriangular`` (trsm, as torch), batch dims broadcast; a zero diagonal gives inf/NaN."""
-    return _solve_triangular(g, A, B, upper, left, unitriangular)
+    return _solve_triangular(g, A, B, upper, left, unitriangular, _square_rank(g, A))
 
 
 @op("aten::triangular_solve", opset=9)
@@ -471,7 +490,7 @@ def aten_triangular_solve(
     """(X, A) with A X = b (transpose: A^T X = b, the other triangle of A^T): ``symreg::LinalgSolveTriangular``."""
     rank = _square_rank(g, A)
     coefficient = lk.transpose(g, A, rank) if transpose else A
-    x = _solve_triangular(g, coefficient, b, upper != transpose, True, unitriangular)
+    x = _solve_triangular(g, coefficient, b, upper != transpose, True, unitriangular, rank)
     if rank_of(g, b, "b") > rank:  # torch's cloned_coefficient has the broadcast batch dims
         A = g.op("Expand", A, g.op("Concat", shape_part(g, b, 0, rank_of(g, b) - 2), ints(g, [1, 1]), axis=0))
     return x, g.op("Identity", A)

@@ -11,6 +11,9 @@ from op_entry import OpEntry, Sample
 SUMS = {torch.float32: (1e-5, 1e-6), torch.float64: (1e-12, 1e-13)}
 #: Matrix products in another order than torch's BLAS, raised to powers up to 7: relative to the largest terms.
 MATMUL = {torch.float32: (1e-4, 1e-5), torch.float64: (1e-11, 1e-12)}
+#: Negative powers through an LU inverse (symreg::LinalgLuFactor/LuSolve), then products: the inverse's rounding
+#: grows with the power.
+POWERS_OF_INVERSE = {torch.float32: (1e-3, 1e-4), torch.float64: (1e-10, 1e-12)}
 #: cdist's matmul form ``|x|² + |y|² - 2 x·y`` rounds on the scale of |x|², then the square root: as torch's own.
 CDIST = {torch.float32: (1e-4, 1e-4), torch.float64: (1e-11, 1e-11)}
 #: Singular-value norms (symreg::LinalgSvd) beside sums: as the factorizations' spectral tolerance.
@@ -121,13 +124,12 @@ ENTRIES: tuple[OpEntry, ...] = (
     OpEntry(
         ("aten::linalg_diagonal",), EXACT, opinfo="linalg.diagonal", fn=torch.linalg.diagonal, samples=diagonal_samples
     ),
-    (
-        OpEntry(
-            ("aten::linalg_matrix_power", "aten::matrix_power"),
-            MATMUL,
-            opinfo="linalg.matrix_power",
-            samples=matrix_power_samples,
-        )
+    OpEntry(
+        ("aten::linalg_matrix_power", "aten::matrix_power"),
+        POWERS_OF_INVERSE,
+        opinfo="linalg.matrix_power",
+        samples=matrix_power_samples,
+        grow=linalg_factorizations.grow_matrix_power,
     ),
     OpEntry(
         ("aten::linalg_vander",),
