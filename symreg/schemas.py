@@ -88,7 +88,8 @@ class Schema:
         for name, _, default in self.attrs:
             proto = ctx.get_attribute(name)
             attrs[name] = onnx.helper.get_attribute_value(proto) if proto is not None else default
-        for i, out in enumerate(self.infer(infos, attrs)):
+        outputs = list(self.infer(infos, attrs))[: ctx.get_num_outputs()]  # optional outputs may be left off
+        for i, out in enumerate(outputs):
             if out.dtype is not None:
                 ctx.set_output_type(i, _type_from_info(out))
 

@@ -97,13 +97,16 @@ def node_model(
     *,
     dynamic: bool = True,
     elem_type: int | None = None,
+    outputs: Sequence[int] | None = None,
 ) -> bytes:
     """A one-node model ``y = op(*inputs, **attrs)`` with ``op`` = "domain::Op", as serialized bytes.
 
     None inputs are omitted (an empty name, as ONNX writes absent optional inputs). Input
     and output dims are named (dynamic) when ``dynamic``. The element type is that of the
-    first input unless ``elem_type`` (an ``onnx.TensorProto`` type) says otherwise. IR
-    version 10, opsets ("", 17) and (domain, 1): what ORT 1.21 accepts.
+    first input (an input of another dtype keeps its own) unless ``elem_type`` (an
+    ``onnx.TensorProto`` type) says otherwise. IR
+    version 10, opsets ("", 17) and (domain, 1): what ORT 1.21 accepts. ``outputs``: the
+    element types of the node's outputs (default: one, of the input element type).
     """
     domain, op_type = op.split("::")
     first = next(a for a in inputs if a is not None)
@@ -113,13 +116,18 @@ def node_model(
         names.pop()
 
     graph_inputs = [
-        helper.make_tensor_value_info(n, elem, [f"{n}_d{d}" for d in range(a.ndim)] if dynamic else list(a.shape))
+        helper.make_tensor_value_info(
+            n, elem if elem_type is not None or a.dtype == first.dtype else helper.np_dtype_to_tensor_dtype(a.dtype),
+            [f"{n}_d{d}" for d in range(a.ndim)] if dynamic else list(a.shape),
+        )
         for n, a in zip(names, inputs)
         if n
     ]
-    output = helper.make_tensor_value_info("y", elem, None)
-    node = helper.make_node(op_type, names, ["y"], domain=domain, **dict(attrs or {}))
-    graph = helper.make_graph([node], f"{domain}_{op_type}", graph_inputs, [output])
+    out_types = [elem] if outputs is None else list(outputs)
+    out_names = ["y"] if len(out_types) == 1 else [f"y{i}" for i in range(len(out_types))]
+    graph_outputs = [helper.make_tensor_value_info(n, t, None) for n, t in zip(out_names, out_types)]
+    node = helper.make_node(op_type, names, out_names, domain=domain, **dict(attrs or {}))
+    graph = helper.make_graph([node], f"{domain}_{op_type}", graph_inputs, graph_outputs)
     opsets = [helper.make_opsetid("", 17), helper.make_opsetid(domain, 1)]
     return helper.make_model(graph, opset_imports=opsets, ir_version=10).SerializeToString()
 

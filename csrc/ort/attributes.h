@@ -36,6 +36,29 @@ class Attrs {
     if (!Ok(api_->KernelInfoGetAttribute_int64(info_, name, value)) && HasAnyValue(name)) Fail(name, "an int");
   }
 
+  void String(const char* name, std::string* value) {
+    size_t size = 0;
+    if (Ok(api_->KernelInfoGetAttribute_string(info_, name, nullptr, &size)) && size > 0) {
+      std::string read(size, '\0');
+      if (Ok(api_->KernelInfoGetAttribute_string(info_, name, read.data(), &size))) {
+        read.resize(size > 0 ? size - 1 : 0);  // size counts the terminating NUL
+        *value = std::move(read);
+        return;
+      }
+    }
+    if (HasAnyValue(name)) Fail(name, "a string");
+  }
+
+  // An int attribute that must be 0 or 1.
+  void Bool(const char* name, bool* value) {
+    int64_t read = *value ? 1 : 0;
+    Int(name, &read);
+    if (read != 0 && read != 1 && problem_.empty()) {
+      problem_ = std::string("attribute ") + name + " must be 0 or 1, got " + std::to_string(read);
+    }
+    *value = read != 0;
+  }
+
   // The first attribute of the wrong type, in words; empty when there was none.
   const std::string& problem() const { return problem_; }
 

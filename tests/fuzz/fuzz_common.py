@@ -4,7 +4,8 @@ A case is a plain dict (it is pickled to the workers):
 ``op`` ("symreg::Erfinv"), ``inputs`` [(name, array or None)] in the node's order (None: an
 empty name, an omitted optional input), ``attrs`` {name: value} (``onnx.helper.make_attribute``
 values; an ``AttributeProto`` for an explicitly typed one), ``outputs`` (how many the node
-declares), ``constant`` (names of inputs made initializers), ``threads`` (ORT intra-op threads).
+declares), ``output_types`` (optional: each output's numpy dtype name, None for the first input's),
+``constant`` (names of inputs made initializers), ``threads`` (ORT intra-op threads).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def model_bytes(case: dict) -> tuple[bytes, dict]:
         f"fuzz_{op_type}",
         [helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(a.dtype), None)
          for n, a in present if n not in constant],
-        [helper.make_tensor_value_info(y, elem, None) for y in outputs],
+        [helper.make_tensor_value_info(y, helper.np_dtype_to_tensor_dtype(np.dtype(t)) if t else elem, None)
+         for y, t in zip(outputs, case.get("output_types") or [None] * len(outputs))],
         initializer=[numpy_helper.from_array(a, n) for n, a in present if n in constant],
     )  # fmt: skip
     opsets = [helper.make_opsetid("", 17), helper.make_opsetid(domain, 1)]

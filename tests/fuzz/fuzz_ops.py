@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import fuzz_deform_conv2d
 import fuzz_erfinv
+import fuzz_linalg
 import fuzz_special
 from fuzz_common import model_bytes  # noqa: F401 - the workers' entry point
 
@@ -40,15 +41,18 @@ def _entry(module) -> OpFuzz:
     return OpFuzz(module.NAME, module.specs, module.build, problems, module.reference, module.compare, known, per_isa)
 
 
-#: a module per op, or one object per op of a family (fuzz_special.OPS: the same attributes)
-FUZZ_OPS: dict[str, OpFuzz] = {e.name: e for e in map(_entry, [fuzz_deform_conv2d, fuzz_erfinv, *fuzz_special.OPS])}
+#: a module per op, or one object per op of a family (fuzz_special.OPS, fuzz_linalg.OPS: the same attributes)
+FUZZ_OPS: dict[str, OpFuzz] = {
+    e.name: e for e in map(_entry, [fuzz_deform_conv2d, fuzz_erfinv, *fuzz_special.OPS, *fuzz_linalg.OPS])
+}
 
 #: examples per op in `make test` (each run on every ISA build): ~40 s in all on two busy cores,
-#: and 20 per special function (30 of them)
+#: 20 per special function (30 of them) and 25 per linalg kernel (small matrices: fast)
 DEFAULT_EXAMPLES = {
     "symreg::DeformConv2d": 120,
     "symreg::Erfinv": 60,
     **{op.NAME: fuzz_special.EXAMPLES for op in fuzz_special.OPS},
+    **{op.NAME: 25 for op in fuzz_linalg.OPS},
 }
 
 

@@ -53,6 +53,9 @@ class KernelEntry:
     refused_message: str = ""  # regular expression of pybind's TypeError for them
     signed_zeros: bool = False  # the reference's zeros are exact, sign included
     dtypes: tuple[type, ...] = (np.float32, np.float64)
+    # The node's outputs where it declares several: each one's dtype, None for the input's; pybind and the
+    # reference then return a tuple. None: one output of the input's dtype.
+    outputs: tuple | None = None
 
 
 def _symmetric(values) -> np.ndarray:
@@ -363,4 +366,9 @@ def _special_entries() -> tuple[KernelEntry, ...]:
 
 SPECIALS: tuple[KernelEntry, ...] = _special_entries()
 
-KERNELS = (*KERNELS, *SPECIALS)
+
+# --- symreg::Linalg* ------------------------------------------------------------------------
+# Their entries are in tests/kernels/linalg_kernel_cases.py, which builds on Call and KernelEntry above.
+from linalg_kernel_cases import LINALG_KERNELS  # noqa: E402
+
+KERNELS = (*KERNELS, *SPECIALS, *LINALG_KERNELS)

@@ -20,13 +20,21 @@ import symreg.ort
 THREADS = (1, 2)
 
 
-def run_kernel(entry: KernelEntry, call: Call, arrays, path: str, threads: int) -> np.ndarray:
+def run_kernel(entry: KernelEntry, call: Call, arrays, path: str, threads: int):
+    """The kernel's output (a tuple of them where the entry declares several ``outputs``)."""
     if path == "ort":
         present = [a for a in arrays if a is not None]
-        (y,) = run(node_model(entry.op, arrays, call.attrs), present, threads=threads)
-        return y
+        first = next(a for a in arrays if a is not None)
+        types = None if entry.outputs is None else [helper.np_dtype_to_tensor_dtype(np.dtype(t or first.dtype))
+                                                    for t in entry.outputs]  # fmt: skip
+        ys = run(node_model(entry.op, arrays, call.attrs, outputs=types), present, threads=threads)
+        return ys[0] if entry.outputs is None else tuple(ys)
     kwargs = {"threads": threads} if entry.pybind_threads else {}
     return entry.pybind(*arrays, **call.attrs, **kwargs)
+
+
+def _each(value) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
 
 
 def _id(entry: KernelEntry) -> str:
@@ -55,11 +63,14 @@ def test_matches_reference(entry: KernelEntry, dtype, call: Call, path: str, thr
     rtol, atol = entry.tolerance[dtype]
     expected = entry.reference(*arrays, **call.attrs)
     what = f"{entry.op} {call.name} {path} threads={threads}"
-    assert_matches(
-        got, expected, rtol=rtol, atol=atol * call.scale, what=what, dtype=dtype, signed_zeros=entry.signed_zeros
-    )
-    if path == "pybind":
-        assert got.flags.c_contiguous and got.flags.owndata, f"{what}: not a new C-contiguous array"
+    assert len(_each(got)) == len(_each(expected)), f"{what}: {len(_each(got))} outputs"
+    for i, (y, e) in enumerate(zip(_each(got), _each(expected))):
+        assert_matches(
+            y, e, rtol=rtol, atol=atol * call.scale, what=f"{what} output {i}",
+            dtype=dtype if e.dtype.kind == "f" else e.dtype, signed_zeros=entry.signed_zeros,
+        )  # fmt: skip
+        if path == "pybind":
+            assert y.flags.c_contiguous and y.flags.owndata, f"{what}: output {i} is not a new C-contiguous array"
         for a, b in zip(arrays, before):
             np.testing.assert_array_equal(a, b, err_msg=f"{what}: an input changed")
 
@@ -75,9 +86,9 @@ def _thread_params():
 def test_thread_count_does_not_change_results(entry: KernelEntry, path: str, threads: int):
     call = entry.threads_call
     arrays = call.make()
-    np.testing.assert_array_equal(
-        run_kernel(entry, call, arrays, path, threads), run_kernel(entry, call, arrays, path, 1)
-    )
+    one = _each(run_kernel(entry, call, arrays, path, 1))
+    for y, y1 in zip(_each(run_kernel(entry, call, arrays, path, threads)), one):
+        np.testing.assert_array_equal(y, y1)
 
 
 def _refused(in_onnx: bool = False):
@@ -105,7 +116,8 @@ def test_pybind_refuses_other_dtypes(entry: KernelEntry, dtype):
 def test_ort_refuses_other_dtypes_at_session_creation(entry: KernelEntry, dtype):
     call = entry.calls(np.float32)[0]
     elem = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
-    model = node_model(entry.op, _cast_inputs(entry, dtype), call.attrs, elem_type=elem)
+    outputs = None if entry.outputs is None else [elem] * len(entry.outputs)
+    model = node_model(entry.op, _cast_inputs(entry, dtype), call.attrs, elem_type=elem, outputs=outputs)
     op_type = entry.op.split("::")[1]
     with pytest.raises(Exception, match=rf"Type 'tensor\(\w+\)' of input parameter \(in0\) of operator \({op_type}\)"):
         symreg.ort.InferenceSession(model)

@@ -133,7 +133,9 @@ class OpEntry:
     rule is reached is the exporter's choice (torch 2.14 records ``aten::special_erfinv`` as
     ``aten::erfinv`` when tracing or scripting, and torch.export decomposes it to erfinv).
     ``grow`` turns a sample into another of the same call with its dynamic dims larger,
-    fed through the same exported model.
+    fed through the same exported model. ``compare`` replaces the elementwise comparison of
+    the outputs where they are not unique (the outputs' count, dtype and declared rank are
+    still checked).
     """
 
     names: tuple[str, ...]
@@ -145,6 +147,9 @@ class OpEntry:
     exports: tuple[tuple[str, int], ...] = tuple(EXPORTS)
     grow: Callable[[Sample], Sample] = grow_dynamic_dims
     expected: tuple[Expect, ...] = ()
+    #: Where outputs are not unique (eigenvector signs, ...): ``compare(sample, eager, ort, rtol, atol)`` checks
+    #: their invariants (raising AssertionError) instead of the default elementwise comparison.
+    compare: Callable[[Sample, list[torch.Tensor], list[Any], float, float], None] | None = None
 
     def xfail(self, reason: str, **where) -> OpEntry:
         """This entry with the cases ``where`` selects (name=, exporter=, opset=, dtype=, sample=) expected to fail."""

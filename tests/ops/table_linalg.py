@@ -1,7 +1,9 @@
-"""Op-table entries of symreg/ops/linalg.py, in name order."""
+"""Op-table entries of symreg/ops/linalg.py, in name order; the factorizations' (symreg::Linalg* kernels) are in
+tests/ops/linalg_factorizations.py."""
 
 from __future__ import annotations
 
+import linalg_factorizations
 import torch
 from op_entry import OpEntry, Sample
 
@@ -9,8 +11,13 @@ from op_entry import OpEntry, Sample
 SUMS = {torch.float32: (1e-5, 1e-6), torch.float64: (1e-12, 1e-13)}
 #: Matrix products in another order than torch's BLAS, raised to powers up to 7: relative to the largest terms.
 MATMUL = {torch.float32: (1e-4, 1e-5), torch.float64: (1e-11, 1e-12)}
+#: Negative powers through an LU inverse (symreg::LinalgLuFactor/LuSolve), then products: the inverse's rounding
+#: grows with the power.
+POWERS_OF_INVERSE = {torch.float32: (1e-3, 1e-4), torch.float64: (1e-10, 1e-12)}
 #: cdist's matmul form ``|x|² + |y|² - 2 x·y`` rounds on the scale of |x|², then the square root: as torch's own.
 CDIST = {torch.float32: (1e-4, 1e-4), torch.float64: (1e-11, 1e-11)}
+#: Singular-value norms (symreg::LinalgSvd) beside sums: as the factorizations' spectral tolerance.
+SVD = linalg_factorizations.SPECTRAL
 #: A copy of input elements.
 EXACT = {torch.float32: (0.0, 0.0), torch.float64: (0.0, 0.0)}
 #: Powers as a running product (or Pow where N is dynamic): a few ulp per power.
@@ -60,6 +67,7 @@ def matrix_power_samples(dtype: torch.dtype) -> list[Sample]:
     """n from 0 to 7 (each way through torch's decomposition), batches, an empty batch, empty matrices."""
     a = torch.randn(2, 3, 3, dtype=dtype) / 2
     found = [Sample((a, n)) for n in range(8)]
+    found += [Sample((a + 2 * torch.eye(3, dtype=dtype), n)) for n in (-1, -2, -5)]
     found += [Sample((a[:0], 5)), Sample((torch.randn(2, 0, 0, dtype=dtype), 2)), Sample((a[0], 6))]
     return found
 
@@ -80,18 +88,6 @@ def norm_samples(dtype: torch.dtype) -> list[Sample]:
         Sample((clean[0], "fro"), {"dtype": torch.float64}),
     ]
     return found
-
-
-def _singular_values(sample: Sample) -> bool:
-    ord = sample.args[1] if len(sample.args) > 1 else sample.kwargs.get("ord")
-    dims = sample.args[2] if len(sample.args) > 2 else sample.kwargs.get("dim")
-    matrix = (dims is None and sample.args[0].dim() == 2) or (isinstance(dims, (list, tuple)) and len(dims) == 2)
-    return ord in ("nuc", 2, -2) and matrix
-
-
-SINGULAR_VALUES = (
-    "matrix norms 2, -2 and 'nuc' need singular values (an SVD): no exact standard-op lowering, a kernel's job"
-)
 
 
 def pdist_samples(dtype: torch.dtype) -> list[Sample]:
@@ -123,40 +119,17 @@ def vecdot_samples(dtype: torch.dtype) -> list[Sample]:
     ]
 
 
-def _negative_power(sample: Sample) -> bool:
-    return sample.args[1] < 0
-
-
-NEGATIVE_POWER = (
-    "n < 0 needs a matrix inverse: no exact standard-op lowering (symreg refuses it; torch's dynamo decomposition "
-    "meets linalg_inv_ex, which has no ONNX function); a kernel's job"
-)
-
-
-def _batched_zero_power(sample: Sample) -> bool:
-    return sample.args[1] == 0 and sample.args[0].dim() > 2
-
-
-BATCHED_ZERO_POWER = (
-    "torch.export decomposes linalg_matrix_power (CompositeImplicitAutograd) before any rule runs, and for n = 0 "
-    "its decomposition drops the batch dims (an (n, n) identity for a (*, n, n) input)"
-)
-
-
 ENTRIES: tuple[OpEntry, ...] = (
     OpEntry(("aten::cdist", "aten::_cdist_forward"), CDIST, opinfo="cdist", fn=torch.cdist, samples=cdist_samples),
     OpEntry(
         ("aten::linalg_diagonal",), EXACT, opinfo="linalg.diagonal", fn=torch.linalg.diagonal, samples=diagonal_samples
     ),
-    (
-        OpEntry(
-            ("aten::linalg_matrix_power", "aten::matrix_power"),
-            MATMUL,
-            opinfo="linalg.matrix_power",
-            samples=matrix_power_samples,
-        )
-        .xfail(NEGATIVE_POWER, sample=_negative_power)
-        .xfail(BATCHED_ZERO_POWER, exporter="dynamo", sample=_batched_zero_power)
+    OpEntry(
+        ("aten::linalg_matrix_power", "aten::matrix_power"),
+        POWERS_OF_INVERSE,
+        opinfo="linalg.matrix_power",
+        samples=matrix_power_samples,
+        grow=linalg_factorizations.grow_matrix_power,
     ),
     OpEntry(
         ("aten::linalg_vander",),
@@ -166,9 +139,7 @@ ENTRIES: tuple[OpEntry, ...] = (
         samples=vander_samples,
         dtypes=(torch.float32, torch.float64, torch.int64),
     ),
-    OpEntry(
-        ("aten::linalg_norm",), SUMS, opinfo="linalg.norm", fn=torch.linalg.norm, samples=norm_samples
-    ).xfail(SINGULAR_VALUES, exporter="torchscript", sample=_singular_values),
+    OpEntry(("aten::linalg_norm",), SVD, opinfo="linalg.norm", fn=torch.linalg.norm, samples=norm_samples),
     OpEntry(("aten::linalg_vecdot",), SUMS, opinfo="linalg.vecdot", fn=torch.linalg.vecdot, samples=vecdot_samples),
     OpEntry(
         ("aten::pdist", "aten::_pdist_forward"),
@@ -177,4 +148,5 @@ ENTRIES: tuple[OpEntry, ...] = (
         fn=torch.nn.functional.pdist,
         samples=pdist_samples,
     ),
+    *linalg_factorizations.ENTRIES,
 )

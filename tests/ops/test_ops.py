@@ -246,6 +246,12 @@ def assert_result(case: Case, result: Result):
     for sample, expected, actual in result.runs:
         what = f"{case} on {sample}"
         assert len(actual) == len(expected), f"{what}: {len(actual)} outputs, eager has {len(expected)}"
+        if case.entry.compare is not None:
+            for i, (y, e) in enumerate(zip(actual, expected)):
+                same = y.dtype == e.numpy().dtype and y.shape == tuple(e.shape)
+                assert same, f"{what}, output {i}: {y.dtype}{y.shape}, eager {e.dtype}{tuple(e.shape)}"
+            case.entry.compare(sample, expected, actual, rtol, atol)
+            continue
         for i, (y, e) in enumerate(zip(actual, expected)):
             assert_matches(y, e, rtol=rtol, atol=atol, what=f"{what}, output {i}")
     for i, (info, e) in enumerate(zip(result.declared, result.runs[0][1])):

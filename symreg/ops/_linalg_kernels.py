@@ -1,0 +1,216 @@
+"""The linalg kernels' schemas (``symreg::Linalg*``, run by libsymreg_ort.so) and the blocks that the rules of
+:mod:`symreg.ops.linalg` compose from them in standard ops.
+
+A few general kernels, LAPACK's routines, do the factorizations: ``LinalgLuFactor`` (getrf), ``LinalgLuSolve``
+(getrs), ``LinalgCholesky`` (potrf), ``LinalgSolveTriangular`` (trsm), ``LinalgEigh`` (syevd), ``LinalgSvd``
+(gesdd) and ``LinalgQr`` (geqrf + orgqr). They take batches of matrices (*, m, n) with equal batch dims (the
+blocks here broadcast them first) and report per-matrix failures as LAPACK's ``info`` (int32), or, with
+``check_errors=1``, as an error status naming the op, the torch function (``api``) and the batch element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from symreg.builder import Builder, TensorInfo
+from symreg.ops._helpers import arange, cast, constant_like, dim, ints, reduce, shape_part, unsqueeze
+from symreg.schemas import schema
+
+FLOATS = {"T": ["float", "double"], "I": ["int32"]}
+
+
+def _shape(info: TensorInfo | None):
+    return None if info is None or info.shape is None or len(info.shape) < 2 else info.shape
+
+
+def _dtype(info: TensorInfo | None):
+    return None if info is None else info.dtype
+
+
+def _min(a, b):
+    """min of two static dims; None where either is dynamic (None, or a symbolic name under dynamo)."""
+    return min(a, b) if isinstance(a, int) and isinstance(b, int) else None
+
+
+def _lu_factor_infer(inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
+    shape = _shape(inputs[0])
+    if shape is None:
+        return [TensorInfo(_dtype(inputs[0])), TensorInfo(torch.int32), TensorInfo(torch.int32)]
+    batch = shape[:-2]
+    return [
+        TensorInfo(_dtype(inputs[0]), shape),
+        TensorInfo(torch.int32, (*batch, _min(shape[-2], shape[-1]))),
+        TensorInfo(torch.int32, batch),
+    ]
+
+
+def _same_as_last(inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
+    last = inputs[-1]
+    return [TensorInfo(_dtype(last), None if last is None else last.shape)]
+
+
+def _cholesky_infer(inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
+    shape = _shape(inputs[0])
+    return [TensorInfo(_dtype(inputs[0]), shape), TensorInfo(torch.int32, None if shape is None else shape[:-2])]
+
+
+def _eigh_infer(inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
+    shape = _shape(inputs[0])
+    values = None if shape is None else shape[:-1]
+    return [TensorInfo(_dtype(inputs[0]), values), TensorInfo(_dtype(inputs[0]), shape)]
+
+
+def _svd_infer(inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
+    dtype, shape = _dtype(inputs[0]), _shape(inputs[0])
+    if shape is None:
+        return [TensorInfo(dtype)] * 3
+    *batch, m, n = shape
+    k = _min(m, n)
+    full = bool(attrs.get("full_matrices", 1))
+    return [
+        TensorInfo(dtype, (*batch, k)),
+        TensorInfo(dtype, (*batch, m, m if full else k)),
+        TensorInfo(dtype, (*batch, n if full else k, n)),
+    ]
+
+
+def _qr_infer(inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
+    dtype, shape = _dtype(inputs[0]), _shape(inputs[0])
+    if shape is None:
+        return [TensorInfo(dtype)] * 2
+    *batch, m, n = shape
+    k = m if attrs.get("complete", 0) else _min(m, n)
+    return [TensorInfo(dtype, (*batch, m, k)), TensorInfo(dtype, (*batch, k, n))]
+
+
+LU_FACTOR = schema(
+    "symreg::LinalgLuFactor",
+    inputs=["A: T"],
+    outputs=["LU: T", "pivots: I", "info: I"],
+    types=FLOATS,
+    attrs={"check_errors": 0, "api": ""},
+    infer=_lu_factor_infer,
+    doc="P A = L U with partial pivoting (LAPACK getrf): A (*, m, n) -> LU (*, m, n), pivots int32 (*, min(m, n)) "
+    "1-based, info int32 (*) (0, or the first zero pivot U[i-1, i-1]). check_errors=1: info > 0 is an error.",
+)
+LU_SOLVE = schema(
+    "symreg::LinalgLuSolve",
+    inputs=["LU: T", "pivots: I", "B: T"],
+    outputs=["X: T"],
+    types=FLOATS,
+    attrs={"adjoint": 0},
+    infer=_same_as_last,
+    doc="X with A X = B (adjoint: A^T X = B) from LinalgLuFactor's LU (*, n, n) and pivots (*, n); B (*, n, k), "
+    "the batch dims of LU.",
+)
+CHOLESKY = schema(
+    "symreg::LinalgCholesky",
+    inputs=["A: T"],
+    outputs=["L: T", "info: I"],
+    types=FLOATS,
+    attrs={"upper": 0, "check_errors": 0, "api": ""},
+    infer=_cholesky_infer,
+    doc="Cholesky factor (LAPACK potrf) of A (*, n, n): lower L = tril, A = L L^T (upper: U, A = U^T U), and info "
+    "int32 (*): 0, or the order of the first leading minor that is not positive-definite.",
+)
+SOLVE_TRIANGULAR = schema(
+    "symreg::LinalgSolveTriangular",
+    inputs=["A: T", "B: T"],
+    outputs=["X: T"],
+    types={"T": FLOATS["T"]},
+    attrs={"upper": 0, "left": 1, "unitriangular": 0},
+    infer=_same_as_last,
+    doc="X with A X = B (left) or X A = B, A (*, n, n) triangular (upper or lower, unit diagonal when "
+    "unitriangular), B of A's batch dims.",
+)
+EIGH = schema(
+    "symreg::LinalgEigh",
+    inputs=["A: T"],
+    outputs=["W: T", "V?: T"],
+    types={"T": FLOATS["T"]},
+    attrs={"upper": 0, "api": ""},
+    infer=_eigh_infer,
+    doc="Eigenvalues ascending W (*, n) and eigenvectors V (*, n, n) (columns; computed when declared) of the "
+    "symmetric A (*, n, n), read from its lower (upper: upper) triangle. Non-finite input gives NaN.",
+)
+SVD = schema(
+    "symreg::LinalgSvd",
+    inputs=["A: T"],
+    outputs=["S: T", "U?: T", "Vh?: T"],
+    types={"T": FLOATS["T"]},
+    attrs={"full_matrices": 1, "api": ""},
+    infer=_svd_infer,
+    doc="A = U diag(S) Vh for A (*, m, n): S (*, k) descending, k = min(m, n); U (*, m, m or k) and Vh "
+    "(*, n or k, n), computed when declared. Non-finite input is an error.",
+)
+QR = schema(
+    "symreg::LinalgQr",
+    inputs=["A: T"],
+    outputs=["Q: T", "R: T"],
+    types={"T": FLOATS["T"]},
+    attrs={"complete": 0},
+    infer=_qr_infer,
+    doc="A = Q R (Householder, LAPACK's signs) for A (*, m, n): Q (*, m, k), R (*, k, n), k = min(m, n); "
+    "complete: k = m.",
+)
+
+
+# --- blocks ---------------------------------------------------------------------------------
+
+
+def transpose(g: Builder, x, rank: int):
+    """x with its last two dims swapped (``mT``)."""
+    return g.op("Transpose", x, perm=[*range(rank - 2), rank - 1, rank - 2])
+
+
+def broadcast_batch(g: Builder, a, b, rank_a: int, rank_b: int):
+    """a and b with their batch dims (all but the last two) broadcast to one another; their matrices kept.
+
+    ``Expand`` broadcasts, 0-sized dims too: each is expanded to the other's batch dims with (1, 1) matrices.
+    """
+    rank = max(rank_a, rank_b)
+    ones = ints(g, [1, 1])
+    a2 = g.op("Expand", a, g.op("Concat", shape_part(g, b, 0, rank_b - 2), ones, axis=0)) if rank_b > 2 else a
+    b2 = g.op("Expand", b, g.op("Concat", shape_part(g, a2, 0, rank - 2), ones, axis=0)) if rank > 2 else b
+    return a2, b2, rank
+
+
+def identity_like(g: Builder, x, rank: int):
+    """Identity matrices of x's (*, n, n) shape and dtype."""
+    n = dim(g, x, rank - 1)
+    i = arange(g, n)
+    eye = g.op("Equal", unsqueeze(g, i, [1]), unsqueeze(g, i, [0]))
+    eye = g.op("Where", eye, constant_like(g, [1], x), constant_like(g, [0], x))
+    return g.op("Expand", eye, g.op("Shape", x))
+
+
+def lu_factor(g: Builder, a, check_errors: bool = False, api: str = ""):
+    """(LU, pivots int32, info int32) of a (*, m, n)."""
+    return g.op("symreg::LinalgLuFactor", a, check_errors=int(check_errors), api=api, outputs=3)
+
+
+def lu_solve(g: Builder, lu, pivots, b, adjoint: bool = False):
+    """X with A X = B (adjoint: A^T X = B), LU and B of one batch."""
+    return g.op("symreg::LinalgLuSolve", lu, pivots, b, adjoint=int(adjoint))
+
+
+def diagonal_of(g: Builder, x, rank: int):
+    """The main diagonals (*, n) of square matrices x (*, n, n): the diagonal kept by an identity mask (``Where``,
+    so NaN and inf elsewhere stay out), summed over the rows. No Reshape: the exporters fold the shapes of empty
+    batches into targets that ONNX Runtime refuses."""
+    i = arange(g, dim(g, x, rank - 1))
+    eye = g.op("Equal", unsqueeze(g, i, [1]), unsqueeze(g, i, [0]))
+    return reduce(g, "ReduceSum", g.op("Where", eye, x, constant_like(g, [0], x)), [rank - 1], False)
+
+
+def permutation_sign(g: Builder, pivots, like, rank: int):
+    """(-1)^(number of swaps) of the 1-based pivots (*, n), in like's dtype, shape (*)."""
+    n = dim(g, pivots, rank - 1)
+    rows = g.op("Add", arange(g, n), ints(g, [1]))
+    swapped = cast(g, g.op("Not", g.op("Equal", cast(g, pivots, torch.int64), rows)), torch.int64)
+    count = reduce(g, "ReduceSum", swapped, [rank - 1], False)
+    odd = g.op("Equal", g.op("Sub", count, g.op("Mul", g.op("Div", count, ints(g, 2)), ints(g, 2))), ints(g, 1))
+    return g.op("Where", odd, constant_like(g, [-1], like), constant_like(g, [1], like))

@@ -1,0 +1,46 @@
+"""Singular and not-positive-definite inputs of the linalg rules: as torch raises, ORT fails with an error naming
+the kernel, the torch function and the batch element (the *_ex variants return info instead: the op table).
+NaN/inf input: svd refuses it as torch does; eigh gives NaN, as torch (whose LAPACK raises nothing)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from ortcheck import export, run
+
+SINGULAR = torch.tensor([[[2.0, 1.0], [1.0, 3.0]], [[1.0, 2.0], [2.0, 4.0]]], dtype=torch.float64)
+NOT_PD = torch.tensor([[[2.0, 0.0], [0.0, 1.0]], [[1.0, 2.0], [2.0, 1.0]]], dtype=torch.float64)
+NAN = torch.tensor([[1.0, float("nan")], [float("nan"), 1.0]], dtype=torch.float64)
+
+CASES = {
+    "inv": (torch.linalg.inv, SINGULAR, r"symreg::LinalgLuFactor: torch\.linalg\.inv: the input matrix is singular: "
+            r"U\[2, 2\] \(1-based\) is exactly zero \(batch element 1\)"),
+    "solve": (lambda a: torch.linalg.solve(a, a[..., :1]), SINGULAR, r"torch\.linalg\.solve: .*singular"),
+    "lu_factor": (lambda a: torch.linalg.lu_factor(a)[0], SINGULAR, r"torch\.linalg\.lu_factor: .*singular"),
+    "matrix_power": (lambda a: torch.linalg.matrix_power(a, -2), SINGULAR, r"matrix_power: .*singular"),
+    "cholesky": (torch.linalg.cholesky, NOT_PD, r"symreg::LinalgCholesky: torch\.linalg\.cholesky: .*minor of order 2 "
+                 r"is not positive-definite\) \(batch element 1\)"),
+    "svdvals": (torch.linalg.svdvals, NAN, r"symreg::LinalgSvd: .*failed to converge"),
+}  # fmt: skip
+
+
+class Call(torch.nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, a):
+        return self.fn(a)
+
+
+@pytest.mark.parametrize(("exporter", "opset"), [("torchscript", 17), ("dynamo", 18)])
+@pytest.mark.parametrize("name", list(CASES))
+def test_error_names_the_op(name, exporter, opset):
+    fn, bad, message = CASES[name]
+    with pytest.raises(Exception):  # noqa: B017 - torch's own error, whatever its class
+        fn(bad)
+    well = torch.eye(bad.shape[-1], dtype=bad.dtype).expand(bad.shape).clone() * 2
+    proto = export(Call(fn), (well,), exporter, opset)
+    run(proto, [well])
+    with pytest.raises(Exception, match=message):
+        run(proto, [bad])
