@@ -162,15 +162,6 @@ def aten_linalg_diagonal(g: Builder, x, offset: int = 0, dim1: int = -2, dim2: i
 # --- linalg_matrix_power -------------------------------------------------------------------------
 
 
-def _identity_like(g: Builder, x, rank: int):
-    """Identity matrices of ``x``'s shape and dtype (square in the last two dims)."""
-    n = dim(g, x, rank - 1)
-    i = arange(g, n)
-    eye = g.op("Equal", unsqueeze(g, i, [1]), unsqueeze(g, i, [0]))
-    eye = g.op("Where", eye, constant_like(g, [1], x), constant_like(g, [0], x))
-    return g.op("Expand", eye, g.op("Shape", x))
-
-
 @op(("aten::linalg_matrix_power", "aten::matrix_power"), opset=9)
 def aten_linalg_matrix_power(g: Builder, x, n: int):
     """``A^n`` for n >= 0 by ``MatMul`` in torch's order: n = 0 the identity, 1 a copy, 2 ``A @ A``, 3
@@ -183,7 +174,7 @@ def aten_linalg_matrix_power(g: Builder, x, n: int):
     if n < 0:
         x, n = _inverse(g, x, True, "torch.linalg.matrix_power")[0], -n
     if n == 0:
-        return _identity_like(g, x, rank)
+        return lk.identity_like(g, x, rank)
     if n == 1:
         return g.op("Identity", x)
     if n == 2:
