@@ -6,7 +6,8 @@
 # inherit the preloaded runtime and PYTHONPATH). A sanitizer report stops the process that hit
 # it, so the run fails (a fuzz worker's report is recorded as a crash of its case).
 #
-# Usage: scripts/sanitize.sh [pytest arguments]   (default: the tests named above)
+# Usage: scripts/sanitize.sh [pytest arguments]   (default: the tests named above; options alone, e.g.
+# --junitxml=F, go with those tests)
 # PYTHON: the interpreter with symreg's dependencies (default .venv/bin/python);
 # ONNXRUNTIME_INCLUDE_DIR: as for setup.py (default .deps/onnxruntime/include/onnxruntime).
 set -euo pipefail
@@ -29,8 +30,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 # it makes its sessions and skips the bound.
 export SYMREG_SANITIZE=1
 
-if [ $# -eq 0 ]; then
-    set -- tests/kernels tests/test_ort_library.py tests/test_ort_concurrency.py tests/test_ort_lifetimes.py tests/fuzz
+if [ $# -eq 0 ] || [[ $1 == -* ]]; then
+    set -- tests/kernels tests/test_ort_library.py tests/test_ort_concurrency.py tests/test_ort_lifetimes.py tests/fuzz "$@"
 fi
 # -P: the checkout's own symreg/ (no compiled parts) must not shadow build/sanitize/lib.
 PYTHONPATH="$PWD/build/sanitize/lib${PYTHONPATH:+:$PYTHONPATH}" exec "$PYTHON" -P -m pytest -q -p no:cacheprovider "$@"

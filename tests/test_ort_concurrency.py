@@ -2,7 +2,8 @@
 
 One model holds every native op: symreg::DeformConv2d with W fed at run time (packed per
 call), symreg::DeformConv2d with W and B as initializers (packed once, when the kernel is
-created, then shared by every run), and symreg::Erfinv. Each thread feeds inputs of its own,
+created, then shared by every run), and a node of every other native kernel
+(tests/every_native_op.py). Each thread feeds inputs of its own,
 so a buffer shared between concurrent runs shows up as a wrong output, not a coincidence.
 """
 
@@ -11,43 +12,47 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import every_native_op
 import numpy as np
 import onnx
 import onnx.compose
 import onnxruntime
 import pytest
 from deform_conv2d_cases import Case, inputs
-from onnx import TensorProto
 from test_deform_conv2d_ort import NAMES, with_constant_weight
 from test_deform_conv2d_ort import model as deform_model
 
 import symreg.ort
 
-ELEM = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
+DTYPES = (np.float32, np.float64)
 # Several column tiles and GEMM panels, two conv and offset groups, samples outside the image.
 CASE = Case((2, 16, 20, 18), 12, group=2, offset_group=2, pads=(1, 1, 1, 1), offset_scale=3.0)
-ERFINV_SIZE = 50_000
+DEFORM = "symreg::DeformConv2d"  # in the model twice, as fed/ and packed/; every other op once
 FEEDS_PER_THREAD = 3
 RUNS_PER_FEED = 3
 
 
-def _every_op_model(dtype, custom_op_model) -> bytes:
-    """Outputs fed/y (DeformConv2d, W an input), packed/y (W, B initializers), erfinv/y (Erfinv)."""
+def _every_op_model(dtype) -> bytes:
+    """Outputs fed/y (DeformConv2d, W an input), packed/y (W, B initializers) and <Kernel>/y... for every other
+    kernel of the kernel table."""
     packed_args = inputs(CASE, dtype, seed=100)
     fed = onnx.load_from_string(deform_model(dtype, NAMES, CASE.attrs))
-    packed = onnx.load_from_string(
-        with_constant_weight(deform_model(dtype, NAMES, CASE.attrs), packed_args["weight"], packed_args["bias"])
-    )
-    erfinv = onnx.load_from_string(custom_op_model("Erfinv", ELEM[dtype], ["n"]))
-    both = onnx.compose.merge_models(fed, packed, io_map=[], prefix1="fed/", prefix2="packed/")
-    return onnx.compose.merge_models(both, erfinv, io_map=[], prefix2="erfinv/").SerializeToString()
+    merged = onnx.compose.merge_models(
+        fed,
+        onnx.load_from_string(
+            with_constant_weight(deform_model(dtype, NAMES, CASE.attrs), packed_args["weight"], packed_args["bias"])
+        ),
+        io_map=[], prefix1="fed/", prefix2="packed/",
+    )  # fmt: skip
+    every_native_op.append(merged, every_native_op.model(dtype, skip=[DEFORM]))
+    return merged.SerializeToString()
 
 
 def _feeds(dtype, seed: int) -> dict[str, np.ndarray]:
     args = inputs(CASE, dtype, seed=seed)
     feeds = {f"fed/{k}": v for k, v in args.items()}
     feeds.update({f"packed/{k}": args[k] for k in ("x", "offset", "mask")})
-    feeds["erfinv/x"] = np.random.default_rng(seed).uniform(-1, 1, ERFINV_SIZE).astype(dtype)
+    feeds.update(every_native_op.feeds(dtype, seed, skip=[DEFORM]))
     return feeds
 
 
@@ -71,8 +76,13 @@ def _run_concurrently(sessions: list, feeds: list[list[dict]]) -> list[list[list
 
 
 @pytest.fixture(scope="module")
-def every_op_model(custom_op_model):
-    return {dtype: _every_op_model(dtype, custom_op_model) for dtype in ELEM}
+def every_op_model():
+    return {dtype: _every_op_model(dtype) for dtype in DTYPES}
+
+
+def test_the_model_holds_every_native_op(every_op_model):
+    ops = {f"{n.domain}::{n.op_type}" for n in onnx.load_from_string(every_op_model[np.float32]).graph.node}
+    assert ops == {entry.op for entry in every_native_op.KERNELS}
 
 
 @pytest.mark.parametrize("intra_threads", [1, 2])

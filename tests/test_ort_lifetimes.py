@@ -11,7 +11,8 @@ in ``ROUNDS`` rounds, reading RSS after each; each session runs once. The bound 
 median round: a leak grows RSS every round, while the allocator's one-time steps (a ~2 MB one
 shows up once, a few hundred DeformConv2d sessions in) land in one round.
 
-The Erfinv series run first, on purpose: DeformConv2d's kernel keeps a ``thread_local``
+The Erfinv series run first, then a model with a node of every other native op but
+DeformConv2d, on purpose: DeformConv2d's kernel keeps a ``thread_local``
 buffer, and glibc keeps a library loaded while a thread-local destructor of it is pending,
 so once the main thread has run a DeformConv2d the library is never unloaded again, and
 with or without ``-z nodelete`` nothing could leak by reloading.
@@ -25,11 +26,13 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import every_native_op
 import numpy as np
 import pytest
 from deform_conv2d_cases import Case, inputs
-from onnx import TensorProto
+from ortcheck import node_model
 from test_deform_conv2d_ort import NAMES, with_constant_weight
 from test_deform_conv2d_ort import model as deform_model
 
@@ -42,7 +45,8 @@ WARMUP = 30
 # grows 2.1-3.2 KB per session in every round; with -z nodelete the median round is <= 0.1 KB.
 BOUND_PER_SESSION = 1000
 SANITIZED = os.environ.get("SYMREG_SANITIZE", "") not in ("", "0")  # set by scripts/sanitize.sh
-MODELS = ["Erfinv", "DeformConv2d"]  # in this order: see above
+# In this order: see above. "NativeOps": a node of every native op but DeformConv2d (tests/every_native_op.py).
+MODELS = ["Erfinv", "NativeOps", "DeformConv2d"]
 # How the child makes a session from model bytes (CHILD's ways). symreg.ort.session_options() +
 # onnxruntime.InferenceSession is what the first does inside.
 WAYS = ["symreg.ort.InferenceSession", "register_custom_ops_library"]
@@ -104,45 +108,57 @@ def _deform_model():
     return data, {k: args[k] for k in ("x", "offset", "mask")}
 
 
-def _erfinv_model(custom_op_model):
+def _erfinv_model():
     x = np.random.default_rng(0).uniform(-1, 1, 64).astype(np.float32)
-    return custom_op_model("Erfinv", TensorProto.FLOAT, ["n"]), {"x": x}
+    return node_model("symreg::Erfinv", [x]), {"in0": x}
 
 
-@pytest.fixture(scope="module")
-def lifetimes(custom_op_model, tmp_path_factory):
-    """{"<model>/<way>": {"rss": [bytes before, after each round], "seconds": s}}, from one child."""
-    tmp = tmp_path_factory.mktemp("lifetimes")
-    made = {"Erfinv": _erfinv_model(custom_op_model), "DeformConv2d": _deform_model()}
+def _native_ops_model():
+    """A node of every native op but DeformConv2d, on small inputs: the sessions, not the runs, are measured."""
+    skip = ["symreg::DeformConv2d"]
+    data = every_native_op.model(np.float32, skip, size=64).SerializeToString()
+    return data, every_native_op.feeds(np.float32, 0, skip, size=64)
+
+
+def measure(tmp: Path, count: int = COUNT) -> dict:
+    """{"<model>/<way>": {"rss": [bytes before, after each round], "seconds": s}}: ``count`` sessions per
+    series, made in one child process; ``tmp`` a folder for the models. Also used by scripts/reliability.py."""
+    made = {"Erfinv": _erfinv_model(), "NativeOps": _native_ops_model(), "DeformConv2d": _deform_model()}
     models = {}
     for name in MODELS:
         data, feeds = made[name]
         (tmp / f"{name}.onnx").write_bytes(data)
+        files = {key: tmp / f"{name}-{key.replace('/', '.')}.npy" for key in feeds}  # input names may hold "/"
         for key, value in feeds.items():
-            np.save(tmp / f"{name}-{key}.npy", value)
-        models[name] = {"path": str(tmp / f"{name}.onnx"), "feeds": {k: str(tmp / f"{name}-{k}.npy") for k in feeds}}
+            np.save(files[key], value)
+        models[name] = {"path": str(tmp / f"{name}.onnx"), "feeds": {k: str(f) for k, f in files.items()}}
     config = {
         "library": symreg.ort.library_path(),
         "models": models,
         "ways": WAYS,
         "warmup": WARMUP,
-        "count": COUNT,
+        "count": count,
         "rounds": ROUNDS,
     }
-    start = time.perf_counter()
     command = [sys.executable, "-c", CHILD, json.dumps(config)]
     # cwd: not the checkout, whose symreg/ (no compiled library) the child would import first
-    result = subprocess.run(command, capture_output=True, text=True, timeout=1200, cwd=tmp)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=3600, cwd=tmp)
     assert result.returncode == 0, f"the child died ({result.returncode}):\n{result.stderr[-4000:]}"
-    measured = json.loads(result.stdout.splitlines()[-1])
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def lifetimes(tmp_path_factory):
+    start = time.perf_counter()
+    measured = measure(tmp_path_factory.mktemp("lifetimes"))
     print(f"\n{COUNT} sessions per series in {ROUNDS} rounds; child process {time.perf_counter() - start:.1f} s")
     for key, value in measured.items():
-        rounds = ", ".join(f"{d / 1e6:+.3f}" for d in _round_growths(value["rss"]))
+        rounds = ", ".join(f"{d / 1e6:+.3f}" for d in round_growths(value["rss"]))
         print(f"  {key}: RSS per round [{rounds}] MB, {value['seconds']:.1f} s")
     return measured
 
 
-def _round_growths(readings: list[int]) -> list[int]:
+def round_growths(readings: list[int]) -> list[int]:
     return [after - before for before, after in zip(readings, readings[1:])]
 
 
@@ -153,7 +169,7 @@ def test_rss_stays_flat_over_many_session_lifetimes(lifetimes, name, way):
     if SANITIZED:  # the sessions ran, for the sanitizers' sake; RSS follows ASan's quarantine
         pytest.skip("RSS is not bounded under AddressSanitizer (scripts/sanitize.sh)")
     per_round = COUNT // ROUNDS
-    median = statistics.median(_round_growths(readings))
+    median = statistics.median(round_growths(readings))
     assert median <= BOUND_PER_SESSION * per_round, (
         f"{name} sessions made with {way}: RSS grew by {median / 1e3:.0f} KB in the median round of "
         f"{per_round} sessions ({median / per_round:.0f} B per session; bound {BOUND_PER_SESSION} B); "

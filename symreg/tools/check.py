@@ -33,6 +33,9 @@ _NOT_REGISTERED = re.compile(r"([\w.]*):(\w+)\((-?\d+)\) is not a registered fun
 _OPSET_TOO_NEW = re.compile(r"Current official support for domain ([\w.]+) is till opset (\d+)")
 _NO_IMPLEMENTATION = re.compile(r"Could not find an implementation for (\w+)\((\d+)\) node with name '([^']*)'")
 #: ONNX Runtime's CPU kernels start at opset 7 for nearly every op (Add, Mul, Gemm, pooling, ...).
+#: ORT's log level for check's session and run: fatal only. ORT logs an error before it raises it; check
+#: reports each one itself, in its own lines.
+QUIET = 4
 _OLDEST_KERNELS = 7
 #: The opset that ``symreg check`` suggests converting an old model to.
 _SUGGESTED_OPSET = 13
@@ -159,7 +162,7 @@ def _session(model, proto: onnx.ModelProto, command_model: str, earlier: list[Fi
     """(the finding, the session or None)."""
     source = proto.SerializeToString() if isinstance(model, onnx.ModelProto) else os.fspath(model)
     options = onnxruntime.SessionOptions()
-    options.log_severity_level = 3
+    options.log_severity_level = QUIET  # check reports every error in its own lines
     custom = _model.uses_custom_ops(proto)
     try:
         if custom:
@@ -181,7 +184,9 @@ def _run(session, shapes) -> Finding:
         return Finding("run", True, f"not run: {e}")
     what = f"generated inputs ({_feeds.describe(feeds)})"
     try:
-        outputs = session.run(None, feeds)
+        quiet = onnxruntime.RunOptions()
+        quiet.log_severity_level = QUIET
+        outputs = session.run(None, feeds, quiet)
     except Exception as e:  # noqa: BLE001 - ORT raises its own exception types
         return Finding("run", False, f"the model fails at its first run on {what}: {_first_line(e)}")
     return Finding("run", True, f"runs on {what}: {len(outputs)} output(s)")

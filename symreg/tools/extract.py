@@ -57,7 +57,8 @@ def extract(
     Raises:
         TensorNameError: a name the model does not have (near matches suggested), or
             outputs that need a tensor neither listed in ``inputs`` nor computable.
-        ValueError: no outputs, or a name given twice.
+        ValueError: no outputs, a name given twice, or a sub-model that fails ``onnx.checker`` (a fault
+            of the model it was cut from).
     """
     proto = _model.load(model)
     outputs, explicit_inputs = list(outputs), inputs is not None
@@ -90,7 +91,11 @@ def extract(
     sub.graph.name = f"{proto.graph.name or 'graph'}_extract"
     sub.producer_name, sub.producer_version = proto.producer_name, proto.producer_version
     _keep_used_opsets(sub)
-    onnx.checker.check_model(sub)
+    try:
+        onnx.checker.check_model(sub)
+    except onnx.checker.ValidationError as e:  # the model's own fault, carried into the cut
+        text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ValueError(f"extract: the sub-model fails onnx.checker: {text}; see `symreg check` of the model") from e
     if out is not None:
         _model.save(sub, out)
     return sub
