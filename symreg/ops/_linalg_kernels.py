@@ -1,5 +1,5 @@
 """The linalg kernels' schemas (``symreg::Linalg*``, run by libsymreg_ort.so) and the blocks that the rules of
-:mod:`symreg.ops.linalg` compose from them in standard ops.
+the ``symreg.ops.linalg_*`` modules compose from them in standard ops.
 
 A few general kernels, LAPACK's routines, do the factorizations: ``LinalgLuFactor`` (getrf), ``LinalgLuSolve``
 (getrs), ``LinalgCholesky`` (potrf), ``LinalgSolveTriangular`` (trsm), ``LinalgEigh`` (syevd), ``LinalgSvd``
@@ -16,7 +16,7 @@ from typing import Any
 import torch
 
 from symreg.builder import Builder, TensorInfo
-from symreg.ops._helpers import arange, cast, constant_like, dim, ints, reduce, shape_part, unsqueeze
+from symreg.ops._helpers import arange, cast, constant_like, dim, ints, rank_of, reduce, shape_part, unsqueeze
 from symreg.schemas import schema
 
 FLOATS = {"T": ["float", "double"], "I": ["int32"]}
@@ -161,6 +161,19 @@ QR = schema(
 # --- blocks ---------------------------------------------------------------------------------
 
 
+def square_rank(g: Builder, a, what: str = "A") -> int:
+    """a's rank, at least 2 (the kernels check the sizes)."""
+    rank = rank_of(g, a, what)
+    if rank < 2:
+        raise ValueError(f"{g.overload}: {what} must have at least 2 dims (*, m, n), got {rank}")
+    return rank
+
+
+def batch_shaped(g: Builder, y, a, rank: int):
+    """y reshaped to a's batch dims (a 2-d a gives 0-d: constants of one element broadcast y to 1-d)."""
+    return g.op("Reshape", y, shape_part(g, a, 0, rank - 2)) if rank > 2 else g.op("Reshape", y, ints(g, []))
+
+
 def transpose(g: Builder, x, rank: int):
     """x with its last two dims swapped (``mT``)."""
     return g.op("Transpose", x, perm=[*range(rank - 2), rank - 1, rank - 2])
@@ -214,3 +227,68 @@ def permutation_sign(g: Builder, pivots, like, rank: int):
     count = reduce(g, "ReduceSum", swapped, [rank - 1], False)
     odd = g.op("Equal", g.op("Sub", count, g.op("Mul", g.op("Div", count, ints(g, 2)), ints(g, 2))), ints(g, 1))
     return g.op("Where", odd, constant_like(g, [-1], like), constant_like(g, [1], like))
+
+
+def smaller(g: Builder, a, b):
+    """The elementwise min of two int64 values (``Min`` takes integers from opset 12 only)."""
+    return g.op("Where", g.op("Less", a, b), a, b)
+
+
+def _rows_cols(g: Builder, x, rank: int):
+    """The row (n1, 1) and column (1, n2) indices of x's matrices, int64."""
+    rows = unsqueeze(g, arange(g, dim(g, x, rank - 2)), [1])
+    return rows, unsqueeze(g, arange(g, dim(g, x, rank - 1)), [0])
+
+
+def triangle(g: Builder, x, rank: int, upper: bool, diagonal: int = 0):
+    """``torch.triu(x, diagonal)`` (upper) or ``torch.tril``: the other elements 0 (``Where``: NaN there too).
+    ``Trilu`` needs opset 14; this works at every opset."""
+    rows, cols = _rows_cols(g, x, rank)
+    offset = g.op("Sub", cols, rows)
+    outside = g.op("Less" if upper else "Greater", offset, ints(g, diagonal))
+    return g.op("Where", outside, constant_like(g, [0], x), x)
+
+
+def unit_lower(g: Builder, x, rank: int):
+    """The strictly lower triangle of x with ones on the diagonal (the L of an LU factorization)."""
+    rows, cols = _rows_cols(g, x, rank)
+    lower = g.op("Where", g.op("Greater", rows, cols), x, constant_like(g, [0], x))
+    return g.op("Where", g.op("Equal", rows, cols), constant_like(g, [1], x), lower)
+
+
+def leading(g: Builder, x, n, axis: int):
+    """The first n (1-element int64) entries of x along ``axis`` (a ``Gather``: no computed Slice bounds)."""
+    return g.op("Gather", x, arange(g, n), axis=axis)
+
+
+def zeros_of_shape(g: Builder, shape, like):
+    """Zeros of like's dtype and the computed int64 shape."""
+    return g.op("Expand", constant_like(g, [0], like), shape)
+
+
+def permutation(g: Builder, pivots, like, m, rank: int):
+    """The permutation matrices P (*, m, m) of LAPACK's 1-based row interchanges ``pivots`` (*, k), k <= m, in like's
+    dtype: A = P L U. The interchanges past k are the identity; ``LinalgLuSolve`` of the identity factors (L = U = I,
+    so A = P) with B = I applies them exactly: X = P^T B."""
+    k = dim(g, pivots, rank - 2)
+    batch = shape_part(g, pivots, 0, rank - 2)
+    rest = g.op("Add", arange(g, g.op("Sub", m, k)), g.op("Add", k, ints(g, [1])))  # k+1, ..., m
+    rest = g.op("Expand", cast(g, rest, torch.int32), g.op("Concat", batch, g.op("Sub", m, k), axis=0))
+    full = g.op("Concat", cast(g, pivots, torch.int32), rest, axis=rank - 2)
+    i = arange(g, m)
+    eye = g.op("Where", g.op("Equal", unsqueeze(g, i, [1]), unsqueeze(g, i, [0])), constant_like(g, [1], like),
+               constant_like(g, [0], like))  # fmt: skip
+    eye = g.op("Expand", eye, g.op("Concat", batch, m, m, axis=0))
+    return transpose(g, lu_solve(g, eye, full, eye), rank)
+
+
+def svd(g: Builder, a, full_matrices: bool, api: str):
+    """(S, U, Vh) of ``symreg::LinalgSvd``."""
+    return g.op("symreg::LinalgSvd", a, full_matrices=int(full_matrices), api=api, outputs=3)
+
+
+def largest(g: Builder, s, rank: int, keepdims: bool = True):
+    """The largest of the values along s's last dim (rank ``rank``; 0 over none, as they are >= 0 or NaN)."""
+    zero = g.op("Expand", constant_like(g, [0], s), g.op("Concat", shape_part(g, s, 0, rank - 1), ints(g, [1]),
+                                                          axis=0))  # fmt: skip
+    return reduce(g, "ReduceMax", g.op("Concat", s, zero, axis=rank - 1), [rank - 1], keepdims)

@@ -14,6 +14,10 @@ import table_copies
 import table_creation
 import table_indexing
 import table_linalg
+import table_linalg_factorizations
+import table_linalg_functions
+import table_linalg_norms
+import table_linalg_solvers
 import table_losses
 import table_math
 import table_normalization
@@ -38,6 +42,10 @@ FAMILIES = {
     "creation": table_creation.ENTRIES,
     "indexing": table_indexing.ENTRIES,
     "linalg": table_linalg.ENTRIES,
+    "linalg_factorizations": table_linalg_factorizations.ENTRIES,
+    "linalg_functions": table_linalg_functions.ENTRIES,
+    "linalg_norms": table_linalg_norms.ENTRIES,
+    "linalg_solvers": table_linalg_solvers.ENTRIES,
     "losses": table_losses.ENTRIES,
     "math": table_math.ENTRIES,
     "normalization": table_normalization.ENTRIES,

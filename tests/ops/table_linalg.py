@@ -1,5 +1,6 @@
-"""Op-table entries of symreg/ops/linalg.py, in name order; the factorizations' (symreg::Linalg* kernels) are in
-tests/ops/linalg_factorizations.py."""
+"""Op-table entries of symreg/ops/linalg.py, in name order. The other linalg modules' tables: table_linalg_norms.py,
+table_linalg_functions.py, table_linalg_factorizations.py and table_linalg_solvers.py (their entries written in
+linalg_factorizations.py and linalg_compositions.py)."""
 
 from __future__ import annotations
 
@@ -38,8 +39,10 @@ def cdist_samples(dtype: torch.dtype) -> list[Sample]:
     x1, x2 = torch.randn(2, 4, 3, dtype=dtype), torch.randn(1, 5, 3, dtype=dtype)
     special = _specials(x1)
     found = [Sample((special, x2, p)) for p in (0.0, 0.5, 1.0, 3.0, float("inf"))]
-    found += [Sample((special, x2, 2.0), {"compute_mode": mode}) for mode in (
-        "use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist")]
+    found += [
+        Sample((special, x2, 2.0), {"compute_mode": mode})
+        for mode in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist")
+    ]
     big, other = torch.randn(30, 4, dtype=dtype), torch.randn(7, 4, dtype=dtype)
     found += [
         Sample((big, other)),
@@ -125,13 +128,6 @@ ENTRIES: tuple[OpEntry, ...] = (
         ("aten::linalg_diagonal",), EXACT, opinfo="linalg.diagonal", fn=torch.linalg.diagonal, samples=diagonal_samples
     ),
     OpEntry(
-        ("aten::linalg_matrix_power", "aten::matrix_power"),
-        POWERS_OF_INVERSE,
-        opinfo="linalg.matrix_power",
-        samples=matrix_power_samples,
-        grow=linalg_factorizations.grow_matrix_power,
-    ),
-    OpEntry(
         ("aten::linalg_vander",),
         POWERS,
         opinfo="linalg.vander",
@@ -139,7 +135,6 @@ ENTRIES: tuple[OpEntry, ...] = (
         samples=vander_samples,
         dtypes=(torch.float32, torch.float64, torch.int64),
     ),
-    OpEntry(("aten::linalg_norm",), SVD, opinfo="linalg.norm", fn=torch.linalg.norm, samples=norm_samples),
     OpEntry(("aten::linalg_vecdot",), SUMS, opinfo="linalg.vecdot", fn=torch.linalg.vecdot, samples=vecdot_samples),
     OpEntry(
         ("aten::pdist", "aten::_pdist_forward"),
@@ -148,5 +143,4 @@ ENTRIES: tuple[OpEntry, ...] = (
         fn=torch.nn.functional.pdist,
         samples=pdist_samples,
     ),
-    *linalg_factorizations.ENTRIES,
 )

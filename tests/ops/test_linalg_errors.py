@@ -21,6 +21,11 @@ CASES = {
     "cholesky": (torch.linalg.cholesky, NOT_PD, r"symreg::LinalgCholesky: torch\.linalg\.cholesky: .*minor of order 2 "
                  r"is not positive-definite\) \(batch element 1\)"),
     "svdvals": (torch.linalg.svdvals, NAN, r"symreg::LinalgSvd: .*failed to converge"),
+    "pinv": (torch.linalg.pinv, NAN, r"symreg::LinalgSvd: torch\.linalg\.pinv: .*failed to converge"),
+    "tensorinv": (lambda a: torch.linalg.tensorinv(a[1].reshape(2, 1, 2), ind=1), SINGULAR,
+                  r"symreg::LinalgLuFactor: torch\.linalg\.tensorinv: the input matrix is singular"),
+    "tensorsolve": (lambda a: torch.linalg.tensorsolve(a[1], a[1, :, 0]), SINGULAR,
+                    r"torch\.linalg\.tensorsolve: .*singular"),
 }  # fmt: skip
 
 

@@ -1,0 +1,33 @@
+"""Op-table entries of symreg/ops/linalg_solvers.py, in name order."""
+
+from __future__ import annotations
+
+import linalg_compositions
+import linalg_factorizations
+from op_entry import OpEntry
+
+
+def _named(*names: str) -> tuple[OpEntry, ...]:
+    """The entries (of linalg_factorizations.py and linalg_compositions.py) whose first name is one of ``names``."""
+    pool = (*linalg_factorizations.ENTRIES, *linalg_compositions.ENTRIES)
+    return tuple(e for e in pool if e.names[0] in names)
+
+
+ENTRIES: tuple[OpEntry, ...] = _named(
+    "aten::cholesky_inverse",
+    "aten::cholesky_solve",
+    "aten::linalg_inv",
+    "aten::linalg_inv_ex",
+    "aten::linalg_lstsq",
+    "aten::linalg_lu_solve",
+    "aten::linalg_matrix_rank",
+    "aten::linalg_pinv",
+    "aten::linalg_solve",
+    "aten::linalg_solve_ex",
+    "aten::linalg_solve_triangular",
+    "aten::linalg_tensorinv",
+    "aten::linalg_tensorsolve",
+    "aten::lu_solve",
+    "aten::pinverse",
+    "aten::triangular_solve",
+)
