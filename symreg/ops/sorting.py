@@ -3,7 +3,8 @@
 order match torch's; :mod:`symreg.ops._sorting_topk`), masked reductions over prefix pairs for the scans
 (:mod:`symreg.ops._sorting_scans`), torch's quantile arithmetic on the sorted values
 (:mod:`symreg.ops._sorting_quantile`), pair counts and ``Compress`` for ``histc``, ``mode`` and
-``unique_consecutive`` (:mod:`symreg.ops._sorting_counts`).
+``unique_consecutive`` (:mod:`symreg.ops._sorting_counts`), torch's binary search unrolled for
+``searchsorted`` and ``histogram`` (:mod:`symreg.ops._sorting_search`).
 
 ONNX Runtime's ``TopK`` (opset 11+, ``sorted=1``) orders as torch's stable sort does, measured on
 every code path of its CPU kernel (k of 0, 1, a few, half and all of n up to 5000; float32, float64,
@@ -17,10 +18,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import numpy as np
 import torch
 
 from symreg.builder import Builder
 from symreg.dtypes import argument_dtype
+from symreg.errors import ExportError
 from symreg.ops._helpers import (
     cast,
     constant_like,
@@ -35,9 +38,11 @@ from symreg.ops._helpers import (
     to_1d,
     unsqueeze,
 )
+from symreg.ops._math_elementwise import result_dtype
 from symreg.ops._sorting_counts import histc, mode, unique_consecutive
 from symreg.ops._sorting_quantile import quantile
 from symreg.ops._sorting_scans import cum_extreme, cumprod, equal, logcumsumexp
+from symreg.ops._sorting_search import histogram, linspace, outer_edges, searchsorted
 from symreg.ops._sorting_topk import topk
 from symreg.ops.indexing import promoted
 from symreg.registry import op
@@ -161,6 +166,36 @@ def aten_histc(g: Builder, x, bins: int = 100, min: float = 0.0, max: float = 0.
     return histc(g, x, bins, min, max)
 
 
+@op("aten::histogram", opset=11)
+def aten_histogram(g: Builder, x, bins, third=None, fourth=None, fifth=None):
+    """(hist, bin_edges) of every element of a float ``x``, as torch's CPU kernel computes them: ``bins`` an
+    int (``histogram.bin_ct``: its edges torch's ``linspace`` over ``range`` or the data's extremes, widened by
+    0.5 where equal; then the arguments are range, weight, density) or a tensor of edges (``bins_tensor``: then
+    weight, density). Each element's bin by torch's binary search over the edges, the last bin closed,
+    elements outside and NaN dropped; weights summed per bin (n * bins pairs), ``density`` as torch
+    (:func:`~symreg.ops._sorting_search.histogram`). Opsets 11+, both exporters (neither has a rule; traced
+    nodes carry no overload, so one rule tells them apart by ``bins``). torch raises for a non-finite range
+    (NaN or inf in ``x`` without ``range``); ONNX cannot, and the edges are then NaN or inf."""
+    dtype = g.dtype(x)
+    if dtype is None:
+        raise ExportError(f"{g.overload}: the input's dtype is unknown; export with an input of known dtype")
+    count = bins if isinstance(bins, int) else g.constant_value(bins)
+    flat = g.op("Reshape", x, ints(g, [-1]))
+    if isinstance(count, int):  # bin_ct: bins, range, weight, density
+        if count <= 0:
+            raise ValueError(f"{g.overload}: bins must be > 0, not {count}")
+        bounds = third if isinstance(third, (list, tuple)) or third is None else g.constant_value(third)
+        low, high = (None, None) if bounds is None else (float(bounds[0]), float(bounds[1]))
+        low, high = outer_edges(g, flat, low, high, dtype)
+        edges, weight, density = linspace(g, low, high, count + 1, dtype), fourth, fifth
+    else:  # bins_tensor: bins, weight, density
+        edges, weight, density, count = bins, third, fourth, g.op("Sub", dim(g, bins, 0), ints(g, [1]))
+    density = bool(g.constant_value(density) if not isinstance(density, (bool, int)) else density)
+    if weight is not None:
+        weight = g.op("Reshape", weight, ints(g, [-1]))
+    return histogram(g, flat, edges, count, weight, density, dtype), edges
+
+
 @op("aten::mode", opset=11)
 def aten_mode(g: Builder, x, dim: int = -1, keepdim: bool = False):
     """(values, indices) of the most frequent value along ``dim`` (the smallest of equally frequent
@@ -281,6 +316,35 @@ def aten_logcumsumexp(g: Builder, x, dim: int):
     (:func:`~symreg.ops._sorting_scans.logcumsumexp`, n² pairs); opsets 9+. Both exporters:
     torch's dynamo lowering gives -inf where exp overflows (values of a few hundred) and NaN for -inf."""
     return logcumsumexp(g, x, dim)
+
+
+# --- searchsorted --------------------------------------------------------------------------
+
+
+@op("aten::searchsorted", opset=11)
+def aten_searchsorted(
+    g: Builder,
+    sorted_sequence,
+    x,
+    out_int32: bool = False,
+    right: bool = False,
+    side: Optional[str] = None,
+    sorter=None,
+):
+    """Where each of ``x`` (a tensor or a number) goes in ``sorted_sequence`` (1-d, or ``x``'s leading dims and
+    a last dim searched per row), read in ``sorter``'s order: torch's binary search step for step
+    (:func:`~symreg.ops._sorting_search.binary_search`), so ties (first or last position for ``right``/``side``)
+    and NaN (values: past the end; in the sequence: wherever torch's probes lead) match it. Compared in torch's
+    result type (a number counts as a wrapped number); int64, int32 for ``out_int32``. Opsets 11+
+    (``GatherElements``), both exporters (neither has a rule), every overload."""
+    number = x if isinstance(x, (bool, int, float)) else g.constant_value(x) if g.rank(x) == 0 else None
+    if isinstance(number, (bool, int, float)):  # searchsorted.Scalar (a constant under TorchScript): wrapped
+        x = number
+    dtype = result_dtype(g, sorted_sequence, x)
+    rank = None
+    if isinstance(x, (bool, int, float)):
+        x, rank = g.constant(np.asarray(x), dtype=dtype or torch.float32), 0
+    return searchsorted(g, sorted_sequence, x, right or side == "right", sorter, out_int32, dtype, rank)
 
 
 # --- argsort / msort / sort ----------------------------------------------------------------

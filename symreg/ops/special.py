@@ -28,7 +28,7 @@ from collections.abc import Callable
 import torch
 
 from symreg.builder import Builder
-from symreg.ops import _special_bessel, _special_erfcx, _special_float
+from symreg.ops import _special_bessel, _special_erfcx, _special_float, _special_gamma
 from symreg.ops._helpers import cast, promote_to_float, to_0d, to_1d
 from symreg.ops._math_elementwise import (
     binary_float,
@@ -125,6 +125,29 @@ def aten_hypot(g: Builder, x, other):
 aten_i0 = op(("aten::i0", "aten::special_i0"), opset=9)(
     _unary(_special_bessel.i0, "I0(x), Cephes' Chebyshev series as torch evaluates them; opsets 9+.")
 )
+
+
+@op(("aten::mvlgamma", "aten::special_multigammaln"), opset=9)
+def aten_mvlgamma(g: Builder, x, p: int):
+    """The multivariate log-gamma function of dimension ``p`` as torch computes it: ``p`` terms of the
+    ``symreg::Lgamma`` kernel summed plus a constant (:func:`~symreg.ops._special_gamma.mvlgamma`); integers
+    give float32. Opsets 9+, both exporters (TorchScript has no rule; torch.export decomposes it to
+    ``prims.lgamma``, which torchlib lacks). torch raises unless every x > (p - 1) / 2; ONNX cannot."""
+    if p < 1:
+        raise ValueError(f"{g.overload}: p must be >= 1, not {p}")
+    rank = g.rank(x)
+    return unary_float(g, lambda g, v: _special_gamma.mvlgamma(g, v, p, max(rank or 0, 1)), x)
+
+
+@op(("aten::polygamma", "aten::special_polygamma"), opset=9)
+def aten_polygamma(g: Builder, n: int, x):
+    """The ``n``-th derivative of digamma as torch's CPU kernel computes it: the ``symreg::Digamma`` kernel
+    for n = 0, torch's trigamma in standard ops for n = 1, ``symreg::Zeta(n + 1, x)`` times
+    ``(-1)^(n+1) n!`` (torch's ``exp(lgamma(n + 1))`` in x's dtype) above
+    (:mod:`~symreg.ops._special_gamma`); integers give float32. Opsets 9+, both exporters (neither has a rule)."""
+    if n < 0:
+        raise ValueError(f"{g.overload}: n must be >= 0, not {n} (torch's polygamma refuses negative n)")
+    return _unary(lambda g, v, dtype: _special_gamma.polygamma(g, n, v, dtype), "", typed=True)(g, x)
 
 
 def _entr(g: Builder, x):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from op_entry import ELEMENTWISE, OpEntry, Sample, grow_dynamic_dims
 from table_math import FLOATS_INT, binary_edges, unary_edges
-from table_reductions import TORCHSCRIPT
+from table_reductions import TORCHSCRIPT, call
 
 from symreg.ops.special import BINARY, UNARY
 
@@ -23,6 +23,8 @@ FLOATS = (torch.float32, torch.float64)
 EXACT = {t: (0.0, 0.0) for t in (torch.float32, torch.float64, torch.int64)}
 #: (1 + erf(y)) / 2 as torch computes it: erf rounds to an ulp of 1 first, so values near 0 carry an absolute error.
 NDTR = {torch.float32: (1e-6, 1.2e-7), torch.float64: (1e-12, 2.3e-16), torch.int64: (1e-6, 1.2e-7)}
+#: symreg's gamma kernels (see KERNEL_TOLERANCE below) composed: polygamma, mvlgamma (a sum of lgamma terms).
+GAMMA = {torch.float32: (1e-6, 1e-6), torch.float64: (1e-12, 1e-15), torch.int64: (1e-6, 1e-6)}
 #: ORT's Sin reduces its argument with an absolute error of about an ulp of 1: sin(x) / x near a zero of sin.
 SIN_RATIO = {torch.float32: (1e-6, 6e-8), torch.float64: (1e-12, 2.3e-16), torch.int64: (1e-6, 6e-8)}
 
@@ -113,6 +115,67 @@ def _xlog1py(dtype: torch.dtype) -> list[Sample]:
     return [Sample((a, b)), Sample((a, 2.0)), Sample((3, b)), *binary_edges(dtype)]
 
 
+#: polygamma: digamma's and trigamma's poles (0, -0, negative integers), trigamma's switch at 0.5, the
+#: reflection's far negatives, torch's recurrence thresholds (digamma's 10), huge values.
+_POLYGAMMA_POINTS = [-1e5 - 0.5, -100.0, -2.5, -2.0, -1.0, -0.5, -1e-30, -0.0, 0.0, 1e-30, 0.1, 0.4999, 0.5,
+                     0.5001, 1.0, 2.0, 6.5, 9.99, 10.0, 1e3, 1e10, 1e30]  # fmt: skip
+
+
+def _gamma_call(fn, dtype: torch.dtype, order: int, values: list[float], lowest: float = -10.0) -> list[Sample]:
+    """``fn(x, order)`` on random values within [lowest, lowest + 20] ((5, 5) and 0-d, as OpInfo's), the edge grid
+    ``values`` with ±inf and NaN, an empty batch, and integers (a float32 result)."""
+    if not dtype.is_floating_point:
+        ints = torch.arange(int(lowest) + 1, int(lowest) + 13, dtype=dtype).reshape(3, 4)
+        return [Sample((fn, ints, order))]
+    grid = torch.tensor([*values, INF, -INF, NAN], dtype=torch.float64).to(dtype).reshape(-1, 1)
+    return [
+        Sample((fn, torch.rand(5, 5, dtype=dtype) * 20 + lowest, order)),
+        Sample((fn, torch.tensor(lowest + 3.25, dtype=dtype), order)),
+        Sample((fn, grid, order)),
+        Sample((fn, torch.ones(0, 3, dtype=dtype), order)),
+    ]
+
+
+def _polygamma(dtype: torch.dtype) -> list[Sample]:
+    """n = 0 (digamma), 1 (trigamma), 2 to 4 and 9 (zeta) on each of :func:`_gamma_call`'s samples, through
+    ``torch.polygamma`` and ``torch.special.polygamma``."""
+    return [
+        sample
+        for n in (0, 1, 2, 3, 4, 9)
+        for fn in (_polygamma_of, _special_polygamma_of)
+        for sample in _gamma_call(fn, dtype, n, _POLYGAMMA_POINTS)
+    ]
+
+
+def _polygamma_of(x: torch.Tensor, n: int) -> torch.Tensor:
+    return torch.polygamma(n, x)
+
+
+def _special_polygamma_of(x: torch.Tensor, n: int) -> torch.Tensor:
+    return torch.special.polygamma(n, x)
+
+
+def _mvlgamma(dtype: torch.dtype) -> list[Sample]:
+    """p = 1, 3, 5, 8 just above torch's domain edge (p - 1) / 2, at poles of the terms' lgamma' neighbours,
+    huge and +inf (torch raises for x <= (p - 1) / 2 and for NaN), through both names."""
+    samples = []
+    for p in (1, 3, 5, 8):
+        edge = (p - 1) / 2
+        values = [edge + d for d in (1e-6, 0.25, 0.5, 1.0, 1.5, 2.0, 10.0, 1e3, 1e10, 1e30)]
+        for fn in (torch.mvlgamma, torch.special.multigammaln):
+            grid = torch.tensor([*values, INF], dtype=torch.float64).to(dtype).reshape(-1, 1)
+            if not dtype.is_floating_point:
+                samples.append(Sample((fn, torch.arange(p, p + 12, dtype=dtype).reshape(3, 4), p)))
+                continue
+            samples += [
+                Sample((fn, torch.rand(5, 5, dtype=dtype) * 10 + edge + 0.01, p)),
+                Sample((fn, torch.tensor(edge + 2.5, dtype=dtype), p)),
+                Sample((fn, grid, p)),
+                Sample((fn, torch.ones(0, 3, dtype=dtype) + edge, p)),
+            ]
+    return samples
+
+
 def _unary(names: tuple[str, ...], tolerance, opinfo: str, samples, **kwargs) -> OpEntry:
     return OpEntry(names, tolerance, opinfo=opinfo, samples=samples, dtypes=FLOATS_INT, **kwargs)
 
@@ -128,6 +191,8 @@ ENTRIES: tuple[OpEntry, ...] = (
     OpEntry(("aten::frexp",), EXACT, opinfo="frexp", samples=_frexp, dtypes=FLOATS, grow=_grow_in_range),
     OpEntry(("aten::hypot",), ELEMENTWISE, opinfo="hypot", samples=_hypot, dtypes=FLOATS, grow=_grow_in_range),
     _unary(("aten::i0", "aten::special_i0"), ELEMENTWISE, "i0", _grid(_BESSEL_POINTS)),
+    OpEntry(("aten::mvlgamma", "aten::special_multigammaln"), GAMMA, samples=_mvlgamma, fn=call, dtypes=FLOATS_INT),
+    OpEntry(("aten::polygamma", "aten::special_polygamma"), GAMMA, samples=_polygamma, fn=call, dtypes=FLOATS_INT),
     _unary(("aten::special_entr",), ELEMENTWISE, "special.entr", unary_edges, exports=TORCHSCRIPT),
     _unary(("aten::special_erfcx",), ELEMENTWISE, "special.erfcx", _grid(_ERFC_POINTS)),
     _unary(("aten::special_i0e",), ELEMENTWISE, "special.i0e", _grid(_BESSEL_POINTS)),
