@@ -202,3 +202,18 @@ def aten_svd(g: Builder, A, some: bool = True, compute_uv: bool = True):  # noqa
         return u, s, lk.zeros_of_shape(g, g.op("Concat", batch, n, n, axis=0), A)
     s, u, vh = lk.svd(g, A, not some, "torch.svd")
     return u, s, lk.transpose(g, vh, rank)
+
+
+# --- eig, eigvals: refused with the reason ------------------------------------------------------------
+
+
+@op(("aten::linalg_eig", "aten::linalg_eigvals"), opset=9)
+def aten_linalg_eig(g: Builder, A):  # noqa: N803
+    """Refused with the reason and the way out: torch returns complex tensors (a real matrix's eigenvalues are
+    complex in general), and symreg's rules and kernels produce real ones. Without this rule the user sees
+    torch's bare "unsupported operator"."""
+    raise ExportError(
+        f"{g.overload}: torch.linalg.eig and eigvals return complex tensors, which symreg does not export "
+        "(ONNX Runtime's CPU kernels do little with complex types). For a symmetric (or Hermitian) matrix use "
+        "torch.linalg.eigh / eigvalsh, which symreg exports; otherwise export the model without this op."
+    )

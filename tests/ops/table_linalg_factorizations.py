@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import linalg_compositions
 import linalg_factorizations
-from op_entry import OpEntry
+import torch
+from op_entry import OpEntry, Sample
 
 
 def _named(*names: str) -> tuple[OpEntry, ...]:
@@ -31,3 +32,19 @@ ENTRIES: tuple[OpEntry, ...] = _named(
     "aten::lu_unpack",
     "aten::svd",
 )
+
+#: eig and eigvals are refused at export (complex outputs): every case fails, and must keep failing with the rule's
+#: message (tests/ops/test_linalg_errors.py checks its text).
+_COMPLEX = "torch.linalg.eig/eigvals return complex tensors: symreg refuses them at export, naming eigh/eigvalsh"
+
+
+def _general_samples(dtype) -> list[Sample]:
+    return [Sample((torch.randn(3, 3, dtype=dtype),)), Sample((torch.randn(2, 4, 4, dtype=dtype),))]
+
+
+ENTRIES += (
+    OpEntry(("aten::linalg_eig",), linalg_factorizations.FACTOR, fn=torch.linalg.eig, samples=_general_samples)
+    .xfail(_COMPLEX),
+    OpEntry(("aten::linalg_eigvals",), linalg_factorizations.FACTOR, fn=torch.linalg.eigvals, samples=_general_samples)
+    .xfail(_COMPLEX),
+)  # fmt: skip

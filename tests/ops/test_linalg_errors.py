@@ -49,3 +49,10 @@ def test_error_names_the_op(name, exporter, opset):
     run(proto, [well])
     with pytest.raises(Exception, match=message):
         run(proto, [bad])
+
+
+@pytest.mark.parametrize(("exporter", "opset"), [("torchscript", 17), ("dynamo", 18)])
+@pytest.mark.parametrize("fn", [torch.linalg.eig, torch.linalg.eigvals], ids=["eig", "eigvals"])
+def test_eig_is_refused_naming_eigh(fn, exporter, opset):
+    with pytest.raises(Exception, match=r"linalg_eig\w*.*complex tensors.*torch\.linalg\.eigh / eigvalsh"):
+        export(Call(fn), (torch.randn(3, 3),), exporter, opset)
