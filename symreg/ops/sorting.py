@@ -205,8 +205,8 @@ def aten_histogramdd(g: Builder, x, bins, range=None, weight=None, density=False
     int or D ints (each dim's edges as ``histogram``'s over its column, :func:`_histogramdd_bin_edges`) or D
     tensors of edges (then returned as given). TorchScript only: torch.export decomposes histogramdd into the
     rules below (:mod:`symreg.ops._sorting_histogramdd`)."""
-    dtype, n = _histogramdd_input(g, x)
     bins = bins if isinstance(bins, (int, list, tuple)) else g.constant_value(bins)
+    dtype, n = _histogramdd_input(g, x, bins)
     counts = [bins] * n if isinstance(bins, int) else list(bins)
     bounds = range if isinstance(range, (list, tuple)) or range is None else g.constant_value(range)
     density = bool(density if isinstance(density, (bool, int)) else g.constant_value(density))
@@ -221,7 +221,7 @@ def aten__histogramdd_bin_edges(
 ):
     """torch's ``linspace`` edges of each dim of the points ``x`` (..., D): ``bins[d] + 1`` of them over
     ``range[2d:2d + 2]`` or the column's extremes (widened by 0.5 where equal, 0 to 1 for no points)."""
-    dtype, n = _histogramdd_input(g, x)
+    dtype, n = _histogramdd_input(g, x, bins)
     return histogramdd_bin_edges(g, histogram_columns(g, x, n), _bin_counts(g, bins, n), range, dtype)
 
 
@@ -237,7 +237,7 @@ def aten__histogramdd_from_bin_cts(
 @op("aten::_histogramdd_from_bin_tensors", opset=11)
 def aten__histogramdd_from_bin_tensors(g: Builder, x, bins, weight=None, density: bool = False):
     """torch's ``histogramdd`` counts of the points ``x`` (..., D) over D 1-d tensors of edges."""
-    dtype, n = _histogramdd_input(g, x)
+    dtype, n = _histogramdd_input(g, x, bins)
     if not isinstance(bins, (list, tuple)) or len(bins) != n:
         raise ExportError(f"{g.overload}: bins must be a list of {n} tensors of edges (x has {n} dims per point)")
     counts = [None if s is None or s[0] is None else s[0] - 1 for s in (g.shape(b) for b in bins)]
@@ -246,7 +246,7 @@ def aten__histogramdd_from_bin_tensors(g: Builder, x, bins, weight=None, density
 
 
 def _histogramdd_from_bin_cts(g: Builder, x, bins, bounds, weight, density: bool, with_edges: bool):
-    dtype, n = _histogramdd_input(g, x)
+    dtype, n = _histogramdd_input(g, x, bins)
     counts, cols = _bin_counts(g, bins, n), histogram_columns(g, x, n)
     edges = histogramdd_bin_edges(g, cols, counts, bounds, dtype)
     weight = None if weight is None else g.op("Reshape", weight, ints(g, [-1]))
@@ -254,12 +254,15 @@ def _histogramdd_from_bin_cts(g: Builder, x, bins, bounds, weight, density: bool
     return (hist, edges) if with_edges else hist
 
 
-def _histogramdd_input(g: Builder, x) -> tuple[torch.dtype, int]:
-    """``x``'s dtype and its static last dim (the points' dims)."""
+def _histogramdd_input(g: Builder, x, bins=None) -> tuple[torch.dtype, int]:
+    """``x``'s dtype and the points' dims: its last dim, or where that is not static, how many ``bins`` are listed."""
     dtype, shape = g.dtype(x), g.shape(x)
-    if dtype is None or shape is None or not shape or not isinstance(shape[-1], int):
+    n = shape[-1] if shape else None
+    if not isinstance(n, int) and isinstance(bins, (list, tuple)):
+        n = len(bins)
+    if dtype is None or not isinstance(n, int):
         raise ExportError(f"{g.overload}: the input's dtype or last dim is unknown; export with them static")
-    return dtype, shape[-1]
+    return dtype, n
 
 
 def _bin_counts(g: Builder, bins: list[int], n: int) -> list[int]:
