@@ -113,7 +113,7 @@ def histogramdd_samples(dtype: torch.dtype) -> list[Sample]:
         Sample((spread, [2, 3, 4]), {"density": True}),
         Sample((steady, 2)),
         Sample((values((0, 2), dtype), [2, 3])),
-        Sample((torch.tensor([0.5, 1.5], dtype=dtype), [edges[0][:2], edges[1]])),
+        Sample((torch.tensor([[0.5, 1.5]], dtype=dtype), [edges[0][:2], edges[1]])),
     ]
     samples = [dataclasses.replace(s, dims=((),) * len(s.tensors())) for s in fixed]
     samples += [
