@@ -181,9 +181,13 @@ def tensor_list_elements(value: Any) -> list[Any] | None:
 
 def returns_tensor_list(graph_context: Any) -> bool:
     """Whether the node being exported has one output and it is a list of tensors (``Tensor[]``)."""
+    return tensor_list_outputs(graph_context) == [True]
+
+
+def tensor_list_outputs(graph_context: Any) -> list[bool]:
+    """For each output of the node being exported, whether it is a list of tensors (``Tensor[]``); [] if unknown."""
     node = getattr(graph_context, "original_node", None)
-    outputs = list(node.outputs()) if node is not None else []
-    return len(outputs) == 1 and _is_tensor_list(outputs[0].type())
+    return [_is_tensor_list(out.type()) for out in node.outputs()] if node is not None else []
 
 
 def _is_tensor_list(value_type: Any) -> bool:

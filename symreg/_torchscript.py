@@ -17,7 +17,7 @@ from symreg import _torch_compat, schemas
 from symreg._rule_call import call_rule
 from symreg._typing import convert_args
 from symreg.builder import Builder, TensorInfo, as_array, static_shape
-from symreg.errors import ExportError
+from symreg.errors import ExportError, RuleError
 from symreg.registry import REGISTRY, Registry, op_of
 
 _CONSTANT_ATTRS = {"value_float": np.float32, "value_floats": np.float32, "value_int": np.int64, "value_ints": np.int64}
@@ -141,22 +141,46 @@ def _symbolic_for(op: str, fallbacks: dict[int, Any]):
                 "of those or register one"
             )
         converted = convert_args(qualified, rule.params, args, tensor=_tensor_arg, constant=_constant_arg, rule=rule)
-        list_output = _torch_compat.returns_tensor_list(g)
+        lists = _torch_compat.tensor_list_outputs(g)
+        list_output = lists == [True]
+        mixed = len(lists) > 1 and any(lists)  # e.g. (Tensor, Tensor[]): a list of values where a Tensor[] is
         result = call_rule(
             rule,
             TorchScriptBuilder(g, rule.name, qualified),
             converted,
             outputs=_torch_compat.node_outputs(g),
             list_output=list_output,
-            is_value=_torch_compat.is_graph_value,
+            is_value=_is_value_or_values if mixed else _torch_compat.is_graph_value,
         )
         if list_output and isinstance(result, (list, tuple)):
             # A Tensor[] output: torch's prim::ListUnpack symbolic cancels this ListConstruct.
             return g.op("prim::ListConstruct", *result)
+        if mixed:
+            return tuple(
+                _as_output(g, rule, qualified, i, v, is_list) for i, (v, is_list) in enumerate(zip(result, lists))
+            )
         return result
 
     symbolic.__qualname__ = symbolic.__name__ = f"symreg_symbolic[{op}]"
     return symbolic
+
+
+def _is_value_or_values(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_torch_compat.is_graph_value(v) for v in value)
+    return _torch_compat.is_graph_value(value)
+
+
+def _as_output(g: Any, rule: Any, qualified: str, i: int, value: Any, is_list: bool) -> Any:
+    """Output ``i`` of a rule of an op with several outputs, some ``Tensor[]``: a list of values there becomes a
+    ``prim::ListConstruct`` (which torch's ``prim::ListUnpack`` symbolic cancels); elsewhere one value."""
+    if not isinstance(value, (list, tuple)):
+        return value
+    if not is_list:
+        raise RuleError(
+            f"{qualified}: the rule {rule.where} returned a list as output {i}, which is a Tensor; return one value"
+        )
+    return g.op("prim::ListConstruct", *value)
 
 
 class TorchMirror:

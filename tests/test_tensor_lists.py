@@ -51,3 +51,33 @@ def test_a_rule_returns_a_tensor_list(exporter, opset, rule):
     for got, want in zip(run(proto, [x]), torch.unbind(x)):
         assert_matches(got, want, rtol=0, atol=0)
     assert_matches(run(consumed, [x])[0], x.reshape(-1), rtol=0, atol=0)
+
+
+def _histogramdd_as_lists(g, x, bins, range=None, weight=None, density=False):
+    return g.op("Neg", x), [g.op("Abs", x), g.op("Relu", x)]
+
+
+def _histogramdd_list_first(g, x, bins, range=None, weight=None, density=False):
+    return [g.op("Neg", x)], [g.op("Abs", x)]
+
+
+@pytest.mark.parametrize("opset", [e[1] for e in EXPORTS if e[0] == "torchscript" and e[1] >= 11])
+def test_a_rule_returns_a_tensor_and_a_tensor_list(opset):
+    # aten::histogramdd returns (Tensor, Tensor[]): the list is the rule's second value; under dynamo
+    # torch.export decomposes the op, so only the TorchScript exporter meets such a schema.
+    x = torch.randn(4, 2)
+    with symreg.scope():
+        symreg.op("aten::histogramdd", opset=11, replace=True)(_histogramdd_as_lists)
+        model = Fn(lambda x: (lambda h, e: (h, *e))(*torch.histogramdd(x, [2, 3])))
+        proto = export(model, (x,), "torchscript", opset, dynamic=False)
+    for got, want in zip(run(proto, [x]), (-x, x.abs(), x.relu())):
+        assert_matches(got, want, rtol=0, atol=0)
+
+
+def test_a_list_where_the_schema_has_a_tensor_is_an_error():
+    x = torch.randn(4, 2)
+    with symreg.scope():
+        symreg.op("aten::histogramdd", opset=11, replace=True)(_histogramdd_list_first)
+        model = Fn(lambda x: (lambda h, e: (h, *e))(*torch.histogramdd(x, [2, 3])))
+        with pytest.raises(Exception, match="returned a list as output 0, which is a Tensor"):
+            export(model, (x,), "torchscript", 17, dynamic=False)

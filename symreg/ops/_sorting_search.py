@@ -160,28 +160,44 @@ def histogram(g: Builder, x: Any, edges: Any, bins: Any, weight: Any, density: b
     """torch's histogram counts of a 1-d ``x`` over the 1-d ``edges`` (``bins`` + 1 of them; ``bins`` an int, or
     a 1-element int64 value where it is not static), weighted by a 1-d ``weight`` (None: ones), in ``dtype``.
 
-    Each element's bin is ``upper_bound(edges, x) - 1`` (:func:`binary_search`), the last bin closed; elements
-    below the first edge, above the last or NaN count nowhere. Counted by comparing each element's bin with
-    every bin (n * bins pairs); ``density`` divides by the total, then by each bin's width, as torch does."""
+    Each element's bin by :func:`bin_of`; counted by :func:`bin_sums` (n * bins pairs); ``density`` divides by
+    the total, then by each bin's width, as torch does."""
+    pos, inside, n_bins = bin_of(g, x, edges, bins)
+    hist = bin_sums(g, pos, inside, n_bins, weight, dtype)
+    if density:
+        hist = g.op("Div", hist, reduce(g, "ReduceSum", hist, [0], keepdims=True))
+        hist = g.op("Div", hist, widths(g, edges))
+    return hist
+
+
+def bin_of(g: Builder, x: Any, edges: Any, bins: Any) -> tuple[Any, Any, Any]:
+    """(bin, inside, bins) of each element of a 1-d ``x`` over the 1-d ``edges`` (``bins`` + 1 of them, ``bins``
+    an int or a 1-element int64 value): the bin is ``upper_bound(edges, x) - 1`` (:func:`binary_search`), the
+    last bin closed; ``inside`` false below the first edge, above the last and for NaN (those count nowhere);
+    ``bins`` as a 1-element int64 value."""
     static = isinstance(bins, int)
-    count = bins + 1 if static else None
-    pos = g.op("Sub", binary_search(g, edges, x, True, 1, True, count), ints(g, 1))
+    pos = g.op("Sub", binary_search(g, edges, x, True, 1, True, bins + 1 if static else None), ints(g, 1))
     n_bins = ints(g, [bins]) if static else bins
     last = g.op("Sub", n_bins, ints(g, [1]))
     pos = g.op("Where", g.op("Equal", pos, n_bins), last, pos)
     first_edge, last_edge = slice_(g, edges, [0], [0], [1]), g.op("Gather", edges, n_bins, axis=0)
     inside = g.op("And", g.op("Not", g.op("Less", x, first_edge)), g.op("Not", g.op("Greater", x, last_edge)))
-    inside = g.op("And", inside, g.op("Not", g.op("IsNaN", x)))
+    return pos, g.op("And", inside, g.op("Not", g.op("IsNaN", x))), n_bins
+
+
+def bin_sums(g: Builder, pos: Any, inside: Any, n_bins: Any, weight: Any, dtype: torch.dtype) -> Any:
+    """Per bin (``n_bins``, a 1-element int64 value), the count of 1-d ``pos`` in it where ``inside``, or the sum
+    of ``weight`` there (None: ones), in ``dtype``: each position compared with every bin (n * bins pairs)."""
     same = g.op("Equal", unsqueeze(g, pos, [1]), unsqueeze(g, arange(g, n_bins), [0]))
-    hits = g.op("And", same, unsqueeze(g, inside, [1]))
-    hits = cast(g, hits, dtype)
+    hits = cast(g, g.op("And", same, unsqueeze(g, inside, [1])), dtype)
     if weight is not None:
         hits = g.op("Mul", hits, unsqueeze(g, weight, [1]))
-    hist = reduce(g, "ReduceSum", hits, [0], keepdims=False)
-    if density:
-        hist = g.op("Div", hist, reduce(g, "ReduceSum", hist, [0], keepdims=True))
-        hist = g.op("Div", hist, g.op("Sub", slice_(g, edges, [0], [1], [_BIG]), slice_(g, edges, [0], [0], [-1])))
-    return hist
+    return reduce(g, "ReduceSum", hits, [0], keepdims=False)
+
+
+def widths(g: Builder, edges: Any) -> Any:
+    """The bin widths of 1-d ``edges``: ``edges.diff()``."""
+    return g.op("Sub", slice_(g, edges, [0], [1], [_BIG]), slice_(g, edges, [0], [0], [-1]))
 
 
 _BIG = np.iinfo(np.int64).max

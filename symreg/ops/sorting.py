@@ -40,6 +40,9 @@ from symreg.ops._helpers import (
 )
 from symreg.ops._math_elementwise import result_dtype
 from symreg.ops._sorting_counts import histc, mode, unique_consecutive
+from symreg.ops._sorting_histogramdd import bin_edges as histogramdd_bin_edges
+from symreg.ops._sorting_histogramdd import columns as histogram_columns
+from symreg.ops._sorting_histogramdd import histogramdd
 from symreg.ops._sorting_quantile import quantile
 from symreg.ops._sorting_scans import cum_extreme, cumprod, equal, logcumsumexp
 from symreg.ops._sorting_search import histogram, linspace, outer_edges, searchsorted
@@ -194,6 +197,79 @@ def aten_histogram(g: Builder, x, bins, third=None, fourth=None, fifth=None):
     if weight is not None:
         weight = g.op("Reshape", weight, ints(g, [-1]))
     return histogram(g, flat, edges, count, weight, density, dtype), edges
+
+
+@op("aten::histogramdd", opset=11, exporters=_TS)
+def aten_histogramdd(g: Builder, x, bins, range=None, weight=None, density=False):
+    """(hist, bin_edges) of the points of a float ``x`` (..., D), as torch's CPU kernel computes them: ``bins`` an
+    int or D ints (each dim's edges as ``histogram``'s over its column, :func:`_histogramdd_bin_edges`) or D
+    tensors of edges (then returned as given). TorchScript only: torch.export decomposes histogramdd into the
+    rules below (:mod:`symreg.ops._sorting_histogramdd`)."""
+    bins = bins if isinstance(bins, (int, list, tuple)) else g.constant_value(bins)
+    dtype, n = _histogramdd_input(g, x, bins)
+    counts = [bins] * n if isinstance(bins, int) else list(bins)
+    bounds = range if isinstance(range, (list, tuple)) or range is None else g.constant_value(range)
+    density = bool(density if isinstance(density, (bool, int)) else g.constant_value(density))
+    if counts and all(isinstance(c, int) for c in counts):
+        return _histogramdd_from_bin_cts(g, x, counts, bounds, weight, density, with_edges=True)
+    return aten__histogramdd_from_bin_tensors(g, x, counts, weight, density), counts
+
+
+@op("aten::_histogramdd_bin_edges", opset=11)
+def aten__histogramdd_bin_edges(
+    g: Builder, x, bins: list[int], range: Optional[list[float]] = None, weight=None, density: bool = False
+):
+    """torch's ``linspace`` edges of each dim of the points ``x`` (..., D): ``bins[d] + 1`` of them over
+    ``range[2d:2d + 2]`` or the column's extremes (widened by 0.5 where equal, 0 to 1 for no points)."""
+    dtype, n = _histogramdd_input(g, x, bins)
+    return histogramdd_bin_edges(g, histogram_columns(g, x, n), _bin_counts(g, bins, n), range, dtype)
+
+
+@op("aten::_histogramdd_from_bin_cts", opset=11)
+def aten__histogramdd_from_bin_cts(
+    g: Builder, x, bins: list[int], range: Optional[list[float]] = None, weight=None, density: bool = False
+):
+    """torch's ``histogramdd`` counts of the points ``x`` (..., D) over the edges of
+    :func:`aten__histogramdd_bin_edges`: one binary search per dim, a flat bin index, counted by pairs."""
+    return _histogramdd_from_bin_cts(g, x, bins, range, weight, density, with_edges=False)
+
+
+@op("aten::_histogramdd_from_bin_tensors", opset=11)
+def aten__histogramdd_from_bin_tensors(g: Builder, x, bins, weight=None, density: bool = False):
+    """torch's ``histogramdd`` counts of the points ``x`` (..., D) over D 1-d tensors of edges."""
+    dtype, n = _histogramdd_input(g, x, bins)
+    if not isinstance(bins, (list, tuple)) or len(bins) != n:
+        raise ExportError(f"{g.overload}: bins must be a list of {n} tensors of edges (x has {n} dims per point)")
+    counts = [None if s is None or s[0] is None else s[0] - 1 for s in (g.shape(b) for b in bins)]
+    weight = None if weight is None else g.op("Reshape", weight, ints(g, [-1]))
+    return histogramdd(g, histogram_columns(g, x, n), list(bins), counts, weight, density, dtype)
+
+
+def _histogramdd_from_bin_cts(g: Builder, x, bins, bounds, weight, density: bool, with_edges: bool):
+    dtype, n = _histogramdd_input(g, x, bins)
+    counts, cols = _bin_counts(g, bins, n), histogram_columns(g, x, n)
+    edges = histogramdd_bin_edges(g, cols, counts, bounds, dtype)
+    weight = None if weight is None else g.op("Reshape", weight, ints(g, [-1]))
+    hist = histogramdd(g, cols, edges, counts, weight, density, dtype)
+    return (hist, edges) if with_edges else hist
+
+
+def _histogramdd_input(g: Builder, x, bins=None) -> tuple[torch.dtype, int]:
+    """``x``'s dtype and the points' dims: its last dim, or where that is not static, how many ``bins`` are listed."""
+    dtype, shape = g.dtype(x), g.shape(x)
+    n = shape[-1] if shape else None
+    if not isinstance(n, int) and isinstance(bins, (list, tuple)):
+        n = len(bins)
+    if dtype is None or not isinstance(n, int):
+        raise ExportError(f"{g.overload}: the input's dtype or last dim is unknown; export with them static")
+    return dtype, n
+
+
+def _bin_counts(g: Builder, bins: list[int], n: int) -> list[int]:
+    counts = list(bins)
+    if len(counts) != n or any(c <= 0 for c in counts):
+        raise ValueError(f"{g.overload}: bins must be {n} counts > 0 (one per dim of a point), not {counts}")
+    return counts
 
 
 @op("aten::mode", opset=11)

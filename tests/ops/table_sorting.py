@@ -7,10 +7,16 @@ of ties is its implementation's otherwise); random floats have no ties.
 
 from __future__ import annotations
 
-import dataclasses
-
 import torch
 from op_entry import OpEntry, Sample, grow_dynamic_dims, is_0d
+from sorting_histograms import (
+    dynamic_under_dynamo,
+    grow_histogram,
+    grow_histogramdd,
+    histogram_samples,
+    histogramdd_samples,
+    searchsorted_samples,
+)
 from table_reductions import TORCHSCRIPT, call, calling, masked, opinfo_samples
 from table_shape import values
 
@@ -207,38 +213,6 @@ def histc_samples(dtype: torch.dtype) -> list[Sample]:
     ]
 
 
-def histogram_samples(dtype: torch.dtype) -> list[Sample]:
-    """``bins`` a count: NaN and ±inf outside a ``range`` (dropped), values on every edge (torch's linspace of the
-    data is its edges: the last bin closed), the data's extremes (a constant input widened by 0.5, no data: 0
-    to 1), 0-d, batch dims, one bin, ``weight`` and ``density``; ``bins`` a tensor of edges (ties among them),
-    with weight and density. torch raises for NaN or inf without a ``range``."""
-    x = torch.tensor([NAN, -INF, INF, 0.0, -0.0, 1.0, 3.0, 2.999, 10.0, -1.0, 0.5, 1.5, 2.0, 2.25], dtype=dtype)
-    edges = torch.tensor([-1.0, 0.0, 0.5, 0.5, 2.0, 2.999], dtype=dtype)
-    spread = torch.linspace(-0.7, 2.2, 30, dtype=dtype)
-    return [
-        Sample((x, 4), {"range": (0.0, 3.0)}),
-        Sample((x, 3), {"range": (-1.0, 2.0), "weight": torch.arange(14, dtype=dtype) / 4}),
-        Sample((x, 2), {"range": (1.5, 1.5)}),
-        Sample((spread, 29)),
-        Sample((spread.reshape(5, 6), 7), {"density": True}),
-        Sample((torch.full((3,), 2.5, dtype=dtype), 5)),
-        Sample((values((0,), dtype), 3)),
-        Sample((torch.tensor(1.5, dtype=dtype), 1)),
-        Sample((torch.randn(2, 3, 4, dtype=dtype), 10), {"weight": torch.rand(2, 3, 4, dtype=dtype), "density": True}),
-        Sample((x, edges)),
-        Sample((x, edges), {"weight": torch.rand(14, dtype=dtype), "density": True}),
-        Sample((torch.randn(3, 4, dtype=dtype), edges[:2])),
-    ]
-
-
-def grow_histogram(sample: Sample) -> Sample:
-    """``grow_dynamic_dims`` with a grown ``bins`` tensor sorted again (torch asks for increasing edges)."""
-    grown = grow_dynamic_dims(sample)
-    if not isinstance(grown.args[1], torch.Tensor):
-        return grown
-    return dataclasses.replace(grown, args=(grown.args[0], grown.args[1].sort().values, *grown.args[2:]))
-
-
 def mode_samples(dtype: torch.dtype) -> list[Sample]:
     """Equally frequent values (the smallest wins), -0.0 with 0.0, ±inf, each dim, keepdim, 0-d, an empty
     batch dim, bool. Slices of at most 16 elements (torch's index is the last occurrence only there)
@@ -320,48 +294,6 @@ def logcumsumexp_samples(dtype: torch.dtype) -> list[Sample]:
     return [Sample((x, 1)), Sample((x, 0)), Sample((values((), dtype), 0)), Sample((values((2, 0), dtype), 1))]
 
 
-def searchsorted_samples(dtype: torch.dtype) -> list[Sample]:
-    """Ties (first or last position, by ``right`` and by ``side``), NaN and ±inf values, NaN in the sequence
-    (torch's probes decide), rows of a batched sequence, ``sorter`` (1-d and per row), Python numbers (int and
-    float: wrapped numbers), int64 against float values (promoted), 0-d values, empty sequence and values."""
-    floating = dtype.is_floating_point
-    special = [NAN, INF, -INF] if floating else [-100, 100, 0]
-    seq = torch.tensor([-3, 1, 2, 2, 2, 5, 7, 7, 9], dtype=dtype)
-    vals = torch.tensor([[2, 7, -3, 9, 0, 10], [1, 5, 6, *special]], dtype=dtype)
-    rows = torch.tensor([[[1, 2, 2, 4], [0, 0, 3, 3]], [[-5, 1, 1, 1], [2, 3, 4, 8]]], dtype=dtype)
-    row_vals = torch.tensor([[[2, 0, 4], [3, 0, 9]], [[1, -6, 2], [8, 2, 5]]], dtype=dtype)
-    shuffled, order = seq[torch.tensor([4, 0, 8, 2, 6, 1, 3, 7, 5])], torch.tensor([1, 5, 3, 6, 0, 8, 4, 7, 2])
-    row_order = rows.flip(-1).argsort(dim=-1, stable=True)
-    samples = [
-        Sample((seq, vals), {"right": right, "out_int32": out_int32})
-        for right in (False, True)
-        for out_int32 in (False, True)
-    ]
-    samples += [
-        Sample((seq, vals), {"side": "right"}),
-        Sample((seq, vals), {"side": "left", "right": False}),
-        Sample((rows, row_vals)),
-        Sample((rows, row_vals), {"right": True}),
-        Sample((shuffled, vals), {"sorter": order}),
-        Sample((rows.flip(-1), row_vals), {"sorter": row_order, "side": "right"}),
-        Sample((seq, 2)),
-        Sample((seq, 7), {"right": True}),
-        Sample((seq, 2.5)),
-        Sample((seq, seq[3])),
-        Sample((seq, torch.tensor([1.5, 2.0, 6.5]))),
-        Sample((seq[:0], vals)),
-        Sample((seq, vals[:, :0])),
-    ]
-    if floating:
-        with_nan = torch.tensor([1.0, 2.0, 2.0, NAN, NAN], dtype=dtype)
-        samples += [
-            Sample((with_nan, torch.tensor([0.5, 1.5, 2.0, 2.5, NAN, INF], dtype=dtype)), {"right": right})
-            for right in (False, True)
-        ]
-        samples.append(Sample((seq.to(torch.int64), vals)))
-    return samples
-
-
 ENTRIES: tuple[OpEntry, ...] = (
     OpEntry(
         ("aten::argsort", "aten::argsort.stable"),
@@ -403,6 +335,21 @@ ENTRIES: tuple[OpEntry, ...] = (
         "either overload (static shapes export; OpInfo's 0-d samples pass)",
         exporter="dynamo",
         sample=lambda s: not is_0d(s),
+    ),
+    OpEntry(
+        ("aten::histogramdd",),
+        SUMS,
+        samples=histogramdd_samples,
+        fn=torch.histogramdd,
+        grow=grow_histogramdd,
+    )
+    .xfail(SEARCH_OPSET_9, exporter="torchscript", opset=9)
+    .xfail(
+        "torch.export cannot trace histogramdd with dynamic shapes: torch 2.14 has no fake (meta) kernel for "
+        "aten::_histogramdd_bin_edges, _histogramdd_from_bin_cts or _histogramdd_from_bin_tensors (static shapes "
+        "export: the samples without dynamic dims pass)",
+        exporter="dynamo",
+        sample=dynamic_under_dynamo,
     ),
     OpEntry(
         ("aten::isin", "aten::isin.Tensor_Tensor"),
