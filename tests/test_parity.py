@@ -79,7 +79,7 @@ def builtin_rules() -> set[str]:
 def rules_without_op_table_entry(rules: Iterable[str] | None = None, table=TABLE) -> list[str]:
     """(c) built-in rule names without an op-table entry, and op-table names without a rule."""
     rules = set(builtin_rules() if rules is None else rules) - set(NOT_IN_OP_TABLE)
-    tabled = {name for entry in table for name in entry.names}
+    tabled = {name for entry in table for name in (*entry.names, *entry.reaches)}
     return _unmatched(
         rules,
         tabled,

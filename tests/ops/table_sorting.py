@@ -342,6 +342,11 @@ ENTRIES: tuple[OpEntry, ...] = (
         samples=histogramdd_samples,
         fn=torch.histogramdd,
         grow=grow_histogramdd,
+        reaches=(
+            "aten::_histogramdd_bin_edges",
+            "aten::_histogramdd_from_bin_cts",
+            "aten::_histogramdd_from_bin_tensors",
+        ),
     )
     .xfail(SEARCH_OPSET_9, exporter="torchscript", opset=9)
     .xfail(
