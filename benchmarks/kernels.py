@@ -239,12 +239,19 @@ def session(model: bytes, threads: int) -> onnxruntime.InferenceSession:
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = threads
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3  # a failing row is reported in the table, not logged too
     return symreg.ort.InferenceSession(model, options)
 
 
-def time_row(row: Row, threads: int, warmup: int, repeat: int) -> dict[str, float]:
+def time_row(row: Row, threads: int, warmup: int, repeat: int) -> dict[str, float] | str:
+    """The row's median times, or why ORT cannot run its model."""
     torch.set_num_threads(threads)
     sess = session(row.model, threads)
+    try:
+        sess.run(None, row.feeds)
+    except Exception as e:  # noqa: BLE001 - e.g. a lowering whose intermediates do not fit in memory
+        message = str(e).replace("\n", " ")
+        return f"ORT fails: {message[:60]} ... {message[-80:]}" if len(message) > 150 else f"ORT fails: {message}"
 
     def torch_eager():
         with torch.inference_mode():
@@ -299,6 +306,9 @@ def main() -> None:
     for threads in args.threads:
         for row in rows:
             t = time_row(row, threads, args.warmup, args.repeat)
+            if isinstance(t, str):
+                print(f"| {threads} | {row.group} | {row.name} | | | | {t}; {row.note} |", flush=True)
+                continue
             print(f"| {threads} | {row.group} | {row.name} | {t['torch']:.2f} | {t['ort']:.2f} | "
                   f"{t['ort'] / t['torch']:.2f} | {row.note} |", flush=True)  # fmt: skip
 
