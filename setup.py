@@ -58,11 +58,13 @@ SANITIZE_FLAGS = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g
 SANITIZE_BUILD_BASE = "build/sanitize"
 # Sources named *_<isa>.cc are built with these flags (x86-64 only) and define
 # SYMREG_<ISA>_KERNELS for every source; the code checks the CPU at run time before
-# calling into them. -fno-trapping-math lets GCC vectorise std::floor (the kernels never
-# read floating-point exception flags; results are unchanged).
+# calling into them. -fno-trapping-math lets GCC vectorise std::floor, -fno-math-errno lets it
+# call a libm function once for a repeated argument and inline std::sqrt, as torch's build does
+# (the kernels never read floating-point exception flags nor errno; results are unchanged).
+_ISA_MATH = ["-fno-trapping-math", "-fno-math-errno"]
 ISA_FLAGS = {
-    "avx2": ["-mavx2", "-mfma", "-fno-trapping-math"],
-    "avx512": ["-mavx512f", "-mavx512dq", "-mavx512vl", "-mavx512bw", "-mavx2", "-mfma", "-fno-trapping-math"],
+    "avx2": ["-mavx2", "-mfma", *_ISA_MATH],
+    "avx512": ["-mavx512f", "-mavx512dq", "-mavx512vl", "-mavx512bw", "-mavx2", "-mfma", *_ISA_MATH],
 }
 
 

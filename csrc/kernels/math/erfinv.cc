@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/common/cpu_isa.h"
+
 namespace symreg::kernels {
 namespace {
 
@@ -100,7 +102,21 @@ void erfinv(const double* x, double* y, int64_t n) noexcept {
 }
 
 void erfinv(const float* x, float* y, int64_t n) noexcept {
-  for (int64_t i = 0; i < n; ++i) y[i] = erfinv(x[i]);
+  static const CpuIsa isa = BestSupported(DefaultCpuIsa());
+  switch (isa) {
+#ifdef SYMREG_AVX512_KERNELS
+    case CpuIsa::kAvx512: return avx512::erfinv(x, y, n);
+#endif
+#ifdef SYMREG_AVX2_KERNELS
+    case CpuIsa::kAvx2: return avx2::erfinv(x, y, n);
+#endif
+    default: return baseline::erfinv(x, y, n);
+  }
 }
 
 }  // namespace symreg::kernels
+
+// The baseline build of the float array loop (SSE2 packets on x86-64).
+#define SYMREG_ISA baseline
+#include "kernels/math/erfinv_impl.h"
+#undef SYMREG_ISA
