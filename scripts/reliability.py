@@ -4,14 +4,15 @@ Run from the repository root with symreg installed (``make install``)::
 
     .venv/bin/python scripts/reliability.py                      # fuzz, concurrency, lifetimes, hostile files
     .venv/bin/python scripts/reliability.py --sanitize           # also make sanitize (a second, instrumented build)
+    .venv/bin/python scripts/reliability.py --steps sanitize --sanitize-log build/sanitize.log  # an earlier run's
     .venv/bin/python scripts/reliability.py --fuzz-examples 2000 --lifetimes 5000
 
 Each check runs its tests in a pytest child process (a crash is a recorded failure, not the end of the
 script): the fuzz harness with ``--fuzz-examples`` hypothesis examples per op in every ISA build this CPU
 has, the concurrency test, the session lifetimes (``--lifetimes`` sessions per series, RSS read by the
 child) and the CLI's hostile files; with ``--sanitize``, scripts/sanitize.sh (ASan + UBSan, every ISA
-build). The page's section between the ``reliability:figures`` markers is replaced; the rest is written
-by hand.
+build). In the page's block between the ``reliability:figures`` markers, the sections of the checks run
+are replaced and the others kept (``--steps`` picks the checks); the rest of the page is written by hand.
 """
 
 from __future__ import annotations
@@ -105,21 +106,26 @@ def fuzz(examples: int, tmp: Path) -> list[str]:
     return lines
 
 
-def sanitize(tmp: Path) -> list[str]:
+def sanitize(log_file: Path | None) -> list[str]:
+    """Runs scripts/sanitize.sh (its log kept in build/sanitize.log), or reads the log of an earlier run."""
     start = time.perf_counter()
-    result = subprocess.run(["bash", "scripts/sanitize.sh", f"--junitxml={tmp / 'sanitize.xml'}"], cwd=REPO,
-                            capture_output=True, text=True)  # fmt: skip
-    log = result.stdout + result.stderr
-    (REPO / "build").mkdir(exist_ok=True)
-    (REPO / "build" / "sanitize.log").write_text(log)
+    if log_file is None:
+        result = subprocess.run(["bash", "scripts/sanitize.sh"], cwd=REPO, capture_output=True, text=True)
+        log, status = result.stdout + result.stderr, result.returncode
+        (REPO / "build").mkdir(exist_ok=True)
+        (REPO / "build" / "sanitize.log").write_text(log)
+        took = f"{(time.perf_counter() - start) / 60:.0f} min with the build, "
+    else:
+        log, status, took = log_file.read_text(), None, ""
     reports = len(re.findall(r"ERROR: AddressSanitizer|runtime error:", log))
-    counts = _counts(tmp / "sanitize.xml")
+    summaries = re.findall(r"^=*\s*((?:\d+ \w+(?:, )?)+) in [\d.]+s", log, flags=re.M)
+    tests = summaries[-1] if summaries else "no pytest summary in the log"
+    ended = "" if status is None else f", exit {status}"
     return [
         "### Sanitizers",
         "",
-        f"`make sanitize` (ASan + UBSan, every ISA build, the kernel, ORT-library, concurrency, lifetime and fuzz "
-        f"tests): {reports} sanitizer reports; tests: {_tests(counts)} (exit {result.returncode}, "
-        f"{(time.perf_counter() - start) / 60:.0f} min with the build; log in build/sanitize.log).",
+        f"`make sanitize` (ASan + UBSan, every ISA build; the kernel, ORT-library, concurrency, lifetime and fuzz "
+        f"tests against it): {reports} sanitizer reports; tests: {tests} ({took}log in build/sanitize.log{ended}).",
     ]
 
 
@@ -201,11 +207,33 @@ def _header() -> list[str]:
     ]
 
 
-def write(lines: list[str]) -> None:
+def _sections(lines: list[str]) -> dict[str, list[str]]:
+    """The block's "### Title" sections by title, in order; lines before the first under ""."""
+    found: dict[str, list[str]] = {"": []}
+    title = ""
+    for line in lines:
+        if line.startswith("### "):
+            title = line
+            found[title] = []
+        found[title].append(line)
+    return found
+
+
+def write(header: list[str], measured: list[list[str]]) -> None:
+    """Replaces the measured sections of the page's figures block and keeps the others (from an earlier run
+    with other --steps)."""
     page = PAGE.read_text()
-    block = "\n".join([BEGIN, *lines, END])
-    if BEGIN in page:
-        page = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, page, flags=re.S)
+    old = re.search(re.escape(BEGIN) + "\n(.*?)\n?" + re.escape(END), page, flags=re.S)
+    sections = _sections(old.group(1).splitlines()) if old else {"": []}
+    sections[""] = header
+    for section in measured:
+        sections[section[0]] = [*section, ""]
+    body = [line for lines in sections.values() for line in lines]
+    while body and not body[-1]:
+        body.pop()
+    block = "\n".join([BEGIN, *body, END])
+    if old:
+        page = page[: old.start()] + block + page[old.end() :]
     else:
         page = page.rstrip("\n") + "\n\n## Figures\n\n" + block + "\n"
     PAGE.write_text(page)
@@ -216,19 +244,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fuzz-examples", type=int, default=200, help="hypothesis examples per op (default 200)")
     parser.add_argument("--lifetimes", type=int, default=2000, help="sessions per lifetime series (default 2000)")
     parser.add_argument("--sanitize", action="store_true", help="also run make sanitize (long)")
+    parser.add_argument("--sanitize-log", type=Path, help="report an earlier make sanitize run from its log instead")
+    parser.add_argument("--steps", default="fuzz,concurrency,lifetimes,hostile",
+                        help="comma-separated checks to run (of fuzz, concurrency, lifetimes, hostile, sanitize); "
+                        "the page keeps the figures of the others")  # fmt: skip
     args = parser.parse_args(argv)
+    chosen = set(args.steps.split(",")) | ({"sanitize"} if args.sanitize or args.sanitize_log else set())
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        lines = _header()
-        steps = [lambda: fuzz(args.fuzz_examples, tmp), lambda: concurrency(tmp),
-                 lambda: lifetimes(args.lifetimes, tmp), lambda: hostile_files(tmp)]  # fmt: skip
-        if args.sanitize:
-            steps.append(lambda: sanitize(tmp))
-        for step in steps:
-            found = step()
-            print("\n".join(found), end="\n\n", flush=True)
-            lines += [*found, ""]
-    write(lines[:-1])
+        steps = {
+            "fuzz": lambda: fuzz(args.fuzz_examples, tmp),
+            "concurrency": lambda: concurrency(tmp),
+            "lifetimes": lambda: lifetimes(args.lifetimes, tmp),
+            "hostile": lambda: hostile_files(tmp),
+            "sanitize": lambda: sanitize(args.sanitize_log),
+        }
+        unknown = chosen - set(steps)
+        if unknown:
+            parser.error(f"--steps: unknown {', '.join(sorted(unknown))}; known: {', '.join(steps)}")
+        measured = []
+        for name, step in steps.items():
+            if name in chosen:
+                measured.append(step())
+                print("\n".join(measured[-1]), end="\n\n", flush=True)
+    write(_header(), measured)
     print(f"wrote {PAGE.relative_to(REPO)}")
     return 0
 

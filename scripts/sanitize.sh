@@ -24,8 +24,13 @@ CXX=${CXX:-g++}
 export LD_PRELOAD="$("$CXX" -print-file-name=libasan.so) $("$CXX" -print-file-name=libstdc++.so.6)"
 # detect_leaks=0: CPython and torch keep memory until exit, which LeakSanitizer would report
 # (the lifetime test measures symreg's leaks instead). UBSan stops at its first report too.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1:abort_on_error=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+# Reports go to files (log_path): pytest captures a test's stderr, and a process that halts on a
+# report never prints what it captured; each report is printed at the end and fails the run.
+# scripts/ubsan.supp says which Eigen-internal reports are suppressed, and why.
+REPORTS="$PWD/build/sanitize-reports"
+rm -rf "$REPORTS" && mkdir -p "$REPORTS"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1:abort_on_error=1}:log_path=$REPORTS/asan"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}:suppressions=$PWD/scripts/ubsan.supp:log_path=$REPORTS/ubsan"
 # The lifetime test's RSS bound means nothing under ASan (its quarantine holds freed memory):
 # it makes its sessions and skips the bound.
 export SYMREG_SANITIZE=1
@@ -34,4 +39,13 @@ if [ $# -eq 0 ] || [[ $1 == -* ]]; then
     set -- tests/kernels tests/test_ort_library.py tests/test_ort_concurrency.py tests/test_ort_lifetimes.py tests/fuzz "$@"
 fi
 # -P: the checkout's own symreg/ (no compiled parts) must not shadow build/sanitize/lib.
-PYTHONPATH="$PWD/build/sanitize/lib${PYTHONPATH:+:$PYTHONPATH}" exec "$PYTHON" -P -m pytest -q -p no:cacheprovider "$@"
+status=0
+PYTHONPATH="$PWD/build/sanitize/lib${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -P -m pytest -q -p no:cacheprovider "$@" || status=$?
+if compgen -G "$REPORTS/*" > /dev/null; then
+    for report in "$REPORTS"/*; do
+        echo "=== sanitizer report $report"
+        cat "$report"
+    done
+    [ "$status" -ne 0 ] || status=1
+fi
+exit "$status"
