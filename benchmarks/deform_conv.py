@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import statistics
 import sys
 import time
 import warnings
@@ -39,6 +38,7 @@ import numpy as np
 import onnxruntime
 import torch
 import torchvision
+from _timing import CLOCKS, medians_ms, session
 
 import symreg
 import symreg.ort
@@ -141,47 +141,8 @@ def models(shape: Shape) -> dict[str, bytes]:
     return {column: exported(shape, lowering, opset) for column, (lowering, opset) in lowerings.items()}
 
 
-CLOCKS = {"wall": time.perf_counter, "thread": time.thread_time}
 clock = time.perf_counter
 
-
-BLOCK = 3  # timed calls in a row per column and turn
-
-
-def medians_ms(fns: dict, warmup: int, repeat: int) -> dict[str, float]:
-    """Median time of each callable over ``repeat`` calls, the columns taking turns so that all see the same
-    machine load.
-
-    A turn is two untimed calls, then BLOCK timed calls in a row: the inputs and weights are in cache, as a
-    layer's are when the layer before it has just written them. Each call right after another column's
-    would start from caches that column emptied (torchvision's 140 ms above all: one call after it still
-    measured 0.6 ms slower than the next), and the columns that read more input (symreg and ORT native
-    read X, offset and mask; GEMM only reads none of them) would pay main-memory reads that a network in
-    steady state does not.
-    """
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(-(-repeat // BLOCK)):
-        for name, fn in fns.items():
-            fn()
-            fn()
-            for _ in range(BLOCK):
-                start = clock()
-                fn()
-                times[name].append(clock() - start)
-    return {name: statistics.median(t[:repeat]) * 1e3 for name, t in times.items()}
-
-
-def session(model: bytes, threads: int) -> onnxruntime.InferenceSession:
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = threads
-    # Each session has its own pool; spinning idle workers of one would take the cores the
-    # next column needs (several pools take turns on few cores here, unlike in a deployment).
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return symreg.ort.InferenceSession(model, options)
 
 
 def row(shape: Shape, onnx_models: dict[str, bytes], threads: int, warmup: int, repeat: int) -> dict:
@@ -209,7 +170,7 @@ def row(shape: Shape, onnx_models: dict[str, bytes], threads: int, warmup: int, 
         feeds["x"], weight, feeds["offset"], feeds.get("mask"), bias, strides=(shape.stride,) * 2, pads=(p,) * 4,
         group=shape.group, offset_group=shape.offset_group, threads=threads, gemm_only=True, packed=packed,
     )
-    return medians_ms(fns, warmup, repeat)
+    return medians_ms(fns, warmup, repeat, clock)
 
 
 def main() -> None:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import io
-import statistics
 import time
 import warnings
 from collections import Counter
@@ -40,6 +39,7 @@ import numpy as np
 import onnx
 import onnxruntime
 import torch
+from _timing import CLOCKS, medians_ms, session
 from onnx import TensorProto, helper
 
 import symreg
@@ -51,9 +51,7 @@ ELEMENTS = 4 * 1024 * 1024
 SORT_SHAPE = (64, 100_000)
 MATRICES = [(4096, 8), (16, 256)]  # (batch, n): n x n matrices
 
-CLOCKS = {"wall": time.perf_counter, "thread": time.thread_time}
 clock = time.perf_counter
-BLOCK = 3  # timed calls in a row per column and turn
 
 
 @dataclass
@@ -217,36 +215,10 @@ def sorting_rows() -> list[Row | str]:
 # --- timing -----------------------------------------------------------------------------
 
 
-def medians_ms(fns: dict[str, Callable], warmup: int, repeat: int) -> dict[str, float]:
-    """Median time of each callable over ``repeat`` calls, the columns taking turns (see the module docstring)."""
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(-(-repeat // BLOCK)):
-        for name, fn in fns.items():
-            fn()
-            fn()
-            for _ in range(BLOCK):
-                start = clock()
-                fn()
-                times[name].append(clock() - start)
-    return {name: statistics.median(t[:repeat]) * 1e3 for name, t in times.items()}
-
-
-def session(model: bytes, threads: int) -> onnxruntime.InferenceSession:
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = threads
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.log_severity_level = 4  # a failing row is reported in the table, not logged too
-    return symreg.ort.InferenceSession(model, options)
-
-
 def time_row(row: Row, threads: int, warmup: int, repeat: int) -> dict[str, float] | str:
     """The row's median times, or why ORT cannot run its model."""
     torch.set_num_threads(threads)
-    sess = session(row.model, threads)
+    sess = session(row.model, threads, quiet=True)
     try:
         sess.run(None, row.feeds)
     except Exception as e:  # noqa: BLE001 - e.g. a lowering whose intermediates do not fit in memory
@@ -262,7 +234,7 @@ def time_row(row: Row, threads: int, warmup: int, repeat: int) -> dict[str, floa
     except Exception as e:  # noqa: BLE001 - torch's own failure (e.g. MKL's batched solve at 2 threads here)
         return f"torch fails: {str(e).splitlines()[0][:150]}"
 
-    return medians_ms({"torch": torch_eager, "ort": lambda: sess.run(None, row.feeds)}, warmup, repeat)
+    return medians_ms({"torch": torch_eager, "ort": lambda: sess.run(None, row.feeds)}, warmup, repeat, clock)
 
 
 def main() -> None:
