@@ -225,6 +225,9 @@ def write(header: list[str], measured: list[list[str]]) -> None:
     page = PAGE.read_text()
     old = re.search(re.escape(BEGIN) + "\n(.*?)\n?" + re.escape(END), page, flags=re.S)
     sections = _sections(old.group(1).splitlines()) if old else {"": []}
+    for lines in sections.values():  # the block's last section lost its blank line when the block was written
+        if lines and lines[-1]:
+            lines.append("")
     sections[""] = header
     for section in measured:
         sections[section[0]] = [*section, ""]
