@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 from collections.abc import Callable
@@ -51,3 +52,21 @@ def session(model: bytes, threads: int, quiet: bool = False) -> onnxruntime.Infe
     if quiet:
         options.log_severity_level = 4
     return symreg.ort.InferenceSession(model, options)
+
+
+def add_clock_option(parser: argparse.ArgumentParser) -> None:
+    """``--clock wall|thread``, read back by :func:`chosen_clock`."""
+    parser.add_argument(
+        "--clock",
+        choices=CLOCKS,
+        default="wall",
+        help="'thread': CPU time of the calling thread, which other processes on a busy machine barely "
+        "disturb; valid for 1 thread only (every column then runs on the calling thread)",
+    )
+
+
+def chosen_clock(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Callable[[], float]:
+    """The clock ``--clock`` names; a usage error for the thread clock with other thread counts than 1."""
+    if args.clock == "thread" and args.threads != [1]:
+        parser.error("--clock thread measures the calling thread only: use it with --threads 1")
+    return CLOCKS[args.clock]

@@ -38,7 +38,7 @@ import numpy as np
 import onnxruntime
 import torch
 import torchvision
-from _timing import CLOCKS, medians_ms, session
+from _timing import add_clock_option, chosen_clock, medians_ms, session
 
 import symreg
 import symreg.ort
@@ -178,18 +178,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument(
-        "--clock",
-        choices=CLOCKS,
-        default="wall",
-        help="'thread': CPU time of the calling thread, which other processes on a busy machine barely "
-        "disturb; valid for 1 thread only (every column then runs on the calling thread)",
-    )
+    add_clock_option(parser)
     args = parser.parse_args()
-    if args.clock == "thread" and args.threads != [1]:
-        parser.error("--clock thread measures the calling thread only: use it with --threads 1")
     global clock
-    clock = CLOCKS[args.clock]
+    clock = chosen_clock(parser, args)
 
     print(
         f"torch {torch.__version__}, torchvision {torchvision.__version__}, onnxruntime {onnxruntime.__version__}, "

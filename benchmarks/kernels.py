@@ -39,7 +39,7 @@ import numpy as np
 import onnx
 import onnxruntime
 import torch
-from _timing import CLOCKS, medians_ms, session
+from _timing import add_clock_option, chosen_clock, medians_ms, session
 from onnx import TensorProto, helper
 
 import symreg
@@ -146,9 +146,7 @@ def exported(fn: Callable, args: tuple[torch.Tensor, ...]) -> bytes:
 
 def nodes(model: bytes) -> str:
     """The model's node types, most frequent first: what ORT runs."""
-    counts = Counter(
-        (f"{n.domain}::" if n.domain else "") + n.op_type for n in onnx.load_from_string(model).graph.node
-    )
+    counts = Counter((f"{n.domain}::" if n.domain else "") + n.op_type for n in onnx.load_from_string(model).graph.node)
     return ", ".join(f"{op}" + (f" x{c}" if c > 1 else "") for op, c in counts.most_common())
 
 
@@ -247,18 +245,10 @@ def main() -> None:
     parser.add_argument("--ops", nargs="+", metavar="PATTERN",
                         help="only the rows whose name matches one of these (case-insensitive; shell wildcards, e.g. "
                         "'Bessel*' 'svd*'); a pattern without wildcards matches names starting with it")  # fmt: skip
-    parser.add_argument(
-        "--clock",
-        choices=CLOCKS,
-        default="wall",
-        help="'thread': CPU time of the calling thread, which other processes on a busy machine barely "
-        "disturb; valid for 1 thread only (every column then runs on the calling thread)",
-    )
+    add_clock_option(parser)
     args = parser.parse_args()
-    if args.clock == "thread" and args.threads != [1]:
-        parser.error("--clock thread measures the calling thread only: use it with --threads 1")
     global clock
-    clock = CLOCKS[args.clock]
+    clock = chosen_clock(parser, args)
 
     def wanted(name: str) -> bool:
         if not args.ops:
