@@ -11,6 +11,7 @@ eigenvalues at 0, as torch). Factored inputs (LU and pivots, Cholesky factors) g
 
 from __future__ import annotations
 
+import linalg_factorizations
 import numpy as np
 import torch
 from linalg_factorizations import FACTOR, SPECTRAL, _singular, _spd, _svd_compare, _well, matrix_samples
@@ -317,3 +318,10 @@ ENTRIES: tuple[OpEntry, ...] = (
     OpEntry(("aten::pinverse",), PRODUCT, opinfo="pinverse", fn=torch.pinverse, samples=pinverse_samples),
     OpEntry(("aten::svd",), SPECTRAL, opinfo="svd", fn=torch.svd, samples=svd_samples, compare=_torch_svd_compare),
 )
+
+
+def named(*names: str) -> tuple[OpEntry, ...]:
+    """The entries (of linalg_factorizations.py and this module) whose first name is one of ``names``: each
+    tests/ops/table_linalg_<family>.py picks its family's."""
+    pool = (*linalg_factorizations.ENTRIES, *ENTRIES)
+    return tuple(e for e in pool if e.names[0] in names)

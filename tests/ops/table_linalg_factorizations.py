@@ -7,14 +7,7 @@ import linalg_factorizations
 import torch
 from op_entry import OpEntry, Sample
 
-
-def _named(*names: str) -> tuple[OpEntry, ...]:
-    """The entries (of linalg_factorizations.py and linalg_compositions.py) whose first name is one of ``names``."""
-    pool = (*linalg_factorizations.ENTRIES, *linalg_compositions.ENTRIES)
-    return tuple(e for e in pool if e.names[0] in names)
-
-
-ENTRIES: tuple[OpEntry, ...] = _named(
+ENTRIES: tuple[OpEntry, ...] = linalg_compositions.named(
     "aten::_lu_with_info",
     "aten::linalg_cholesky",
     "aten::linalg_cholesky_ex",

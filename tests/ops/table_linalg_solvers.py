@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import linalg_compositions
-import linalg_factorizations
 from op_entry import OpEntry
 
-
-def _named(*names: str) -> tuple[OpEntry, ...]:
-    """The entries (of linalg_factorizations.py and linalg_compositions.py) whose first name is one of ``names``."""
-    pool = (*linalg_factorizations.ENTRIES, *linalg_compositions.ENTRIES)
-    return tuple(e for e in pool if e.names[0] in names)
-
-
-ENTRIES: tuple[OpEntry, ...] = _named(
+ENTRIES: tuple[OpEntry, ...] = linalg_compositions.named(
     "aten::cholesky_inverse",
     "aten::cholesky_solve",
     "aten::linalg_inv",
