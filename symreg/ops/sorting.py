@@ -1,17 +1,18 @@
-"""Sorting, selection and scans of op pack II (``sort``, ``argsort``, ``kthvalue``, ``median``, ``cummax``,
-``cumprod``, ``isin``, ...), lowered to standard ONNX ops where that is exact: ``TopK`` (its tie and NaN
-order match torch's; :mod:`symreg.ops._sorting_topk`), masked reductions over prefix pairs for the scans
-(:mod:`symreg.ops._sorting_scans`), torch's quantile arithmetic on the sorted values
-(:mod:`symreg.ops._sorting_quantile`), pair counts and ``Compress`` for ``histc``, ``mode`` and
+"""Sorting and selection of op pack II (``sort``, ``argsort``, ``kthvalue``, ``median``, ``mode``, ``isin``,
+...), lowered to standard ONNX ops where that is exact: ``TopK`` (its tie and NaN order match torch's;
+:mod:`symreg.ops._sorting_topk`), torch's quantile arithmetic on the sorted values
+(:mod:`symreg.ops._sorting_quantile`), pair counts and ``Compress`` for ``histc`` and
 ``unique_consecutive`` (:mod:`symreg.ops._sorting_counts`), torch's binary search unrolled for
-``searchsorted`` and ``histogram`` (:mod:`symreg.ops._sorting_search`).
+``searchsorted`` and ``histogram`` (:mod:`symreg.ops._sorting_search`). ``mode`` runs symreg's native
+kernel by default (``symreg::Mode``, :mod:`symreg.ops._scans_kernels`), its pair counts (n² per slice) being
+the "decomposition" lowering. The scans (``cummax``, ``cumprod``, ...) are symreg/ops/scans.py's.
 
 ONNX Runtime's ``TopK`` (opset 11+, ``sorted=1``) orders as torch's stable sort does, measured on
 every code path of its CPU kernel (k of 0, 1, a few, half and all of n up to 5000; float32, float64,
 int32, int64): NaN above +inf, ties (-0.0 and 0.0 among them) in input order, for ``largest`` 0 and 1.
 So a full-length ``TopK`` is torch's ``sort(stable=True)``; torch's ``stable=False`` order of ties is
 its implementation's, the same where no two elements tie. Rules are grouped (scans, counts, isin,
-selection, quantiles, logcumsumexp, sorting), in alphabetical order inside a group.
+selection, quantiles, sorting), in alphabetical order inside a group.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import numpy as np
 import torch
 
 from symreg.builder import Builder
-from symreg.dtypes import argument_dtype
 from symreg.errors import ExportError
+from symreg.ops import _scans_kernels, _sorting_counts
+from symreg.ops import _sorting_histogramdd as _histogramdd
 from symreg.ops._helpers import (
     cast,
     constant_like,
@@ -39,12 +41,9 @@ from symreg.ops._helpers import (
     unsqueeze,
 )
 from symreg.ops._math_elementwise import result_dtype
-from symreg.ops._sorting_counts import histc, mode, unique_consecutive
-from symreg.ops._sorting_histogramdd import bin_edges as histogramdd_bin_edges
-from symreg.ops._sorting_histogramdd import columns as histogram_columns
-from symreg.ops._sorting_histogramdd import histogramdd
+from symreg.ops._scans_pairs import equal
+from symreg.ops._sorting_counts import histc, unique_consecutive
 from symreg.ops._sorting_quantile import quantile
-from symreg.ops._sorting_scans import cum_extreme, cumprod, equal, logcumsumexp
 from symreg.ops._sorting_search import histogram, linspace, outer_edges, searchsorted
 from symreg.ops._sorting_topk import topk
 from symreg.ops.indexing import promoted
@@ -129,33 +128,6 @@ def _order_statistic(g: Builder, x: Any, dim_: Optional[int], keepdim: bool, ign
     return _at(g, values, indices, pos, axis, keepdim, was_0d)
 
 
-# --- cummax / cummin / cumprod -------------------------------------------------------------
-
-
-@op("aten::cummax", opset=11)
-def aten_cummax(g: Builder, x, dim: int):
-    """(values, indices) of the running maximum along ``dim`` with torch's ties (the last equal element)
-    and NaN (the last NaN so far): a masked ``ReduceMax`` over every prefix
-    (:func:`~symreg.ops._sorting_scans.cum_extreme`, n² pairs). Opsets 11+ (``GatherElements`` picks
-    the values), both exporters (neither has a rule)."""
-    return cum_extreme(g, x, dim, largest=True)
-
-
-@op("aten::cummin", opset=11)
-def aten_cummin(g: Builder, x, dim: int):
-    """(values, indices) of the running minimum along ``dim``: as ``aten::cummax``."""
-    return cum_extreme(g, x, dim, largest=False)
-
-
-@op("aten::cumprod", opset=9)
-def aten_cumprod(g: Builder, x, dim: int, dtype=None):
-    """``ReduceProd`` of every prefix along ``dim`` in torch's result dtype (int64 for bool and integers),
-    float32 in float64 (:func:`~symreg.ops._sorting_scans.cumprod`, n² pairs). Opsets 9+,
-    both exporters (neither has a rule). ``dtype`` is unannotated, as in the reductions: an ``int``
-    annotation would turn the ``onnx_ir.DataType`` dynamo passes into a bare int in ONNX's numbering."""
-    return cumprod(g, x, dim, argument_dtype(g.constant_value(dtype)))
-
-
 # --- histc / mode / unique_consecutive ----------------------------------------------------
 
 
@@ -206,12 +178,12 @@ def aten_histogramdd(g: Builder, x, bins, range=None, weight=None, density=False
     tensors of edges (then returned as given). TorchScript only: torch.export decomposes histogramdd into the
     rules below (:mod:`symreg.ops._sorting_histogramdd`)."""
     bins = bins if isinstance(bins, (int, list, tuple)) else g.constant_value(bins)
-    dtype, n = _histogramdd_input(g, x, bins)
+    dtype, n = _histogramdd.input_dims(g, x, bins)
     counts = [bins] * n if isinstance(bins, int) else list(bins)
     bounds = range if isinstance(range, (list, tuple)) or range is None else g.constant_value(range)
     density = bool(density if isinstance(density, (bool, int)) else g.constant_value(density))
     if counts and all(isinstance(c, int) for c in counts):
-        return _histogramdd_from_bin_cts(g, x, counts, bounds, weight, density, with_edges=True)
+        return _histogramdd.from_bin_cts(g, x, counts, bounds, weight, density, with_edges=True)
     return aten__histogramdd_from_bin_tensors(g, x, counts, weight, density), counts
 
 
@@ -221,8 +193,8 @@ def aten__histogramdd_bin_edges(
 ):
     """torch's ``linspace`` edges of each dim of the points ``x`` (..., D): ``bins[d] + 1`` of them over
     ``range[2d:2d + 2]`` or the column's extremes (widened by 0.5 where equal, 0 to 1 for no points)."""
-    dtype, n = _histogramdd_input(g, x, bins)
-    return histogramdd_bin_edges(g, histogram_columns(g, x, n), _bin_counts(g, bins, n), range, dtype)
+    dtype, n = _histogramdd.input_dims(g, x, bins)
+    return _histogramdd.bin_edges(g, _histogramdd.columns(g, x, n), _histogramdd.bin_counts(g, bins, n), range, dtype)
 
 
 @op("aten::_histogramdd_from_bin_cts", opset=11)
@@ -231,56 +203,31 @@ def aten__histogramdd_from_bin_cts(
 ):
     """torch's ``histogramdd`` counts of the points ``x`` (..., D) over the edges of
     :func:`aten__histogramdd_bin_edges`: one binary search per dim, a flat bin index, counted by pairs."""
-    return _histogramdd_from_bin_cts(g, x, bins, range, weight, density, with_edges=False)
+    return _histogramdd.from_bin_cts(g, x, bins, range, weight, density, with_edges=False)
 
 
 @op("aten::_histogramdd_from_bin_tensors", opset=11)
 def aten__histogramdd_from_bin_tensors(g: Builder, x, bins, weight=None, density: bool = False):
     """torch's ``histogramdd`` counts of the points ``x`` (..., D) over D 1-d tensors of edges."""
-    dtype, n = _histogramdd_input(g, x, bins)
+    dtype, n = _histogramdd.input_dims(g, x, bins)
     if not isinstance(bins, (list, tuple)) or len(bins) != n:
         raise ExportError(f"{g.overload}: bins must be a list of {n} tensors of edges (x has {n} dims per point)")
     counts = [None if s is None or s[0] is None else s[0] - 1 for s in (g.shape(b) for b in bins)]
     weight = None if weight is None else g.op("Reshape", weight, ints(g, [-1]))
-    return histogramdd(g, histogram_columns(g, x, n), list(bins), counts, weight, density, dtype)
+    return _histogramdd.histogramdd(g, _histogramdd.columns(g, x, n), list(bins), counts, weight, density, dtype)
 
 
-def _histogramdd_from_bin_cts(g: Builder, x, bins, bounds, weight, density: bool, with_edges: bool):
-    dtype, n = _histogramdd_input(g, x, bins)
-    counts, cols = _bin_counts(g, bins, n), histogram_columns(g, x, n)
-    edges = histogramdd_bin_edges(g, cols, counts, bounds, dtype)
-    weight = None if weight is None else g.op("Reshape", weight, ints(g, [-1]))
-    hist = histogramdd(g, cols, edges, counts, weight, density, dtype)
-    return (hist, edges) if with_edges else hist
-
-
-def _histogramdd_input(g: Builder, x, bins=None) -> tuple[torch.dtype, int]:
-    """``x``'s dtype and the points' dims: its last dim, or where that is not static, how many ``bins`` are listed."""
-    dtype, shape = g.dtype(x), g.shape(x)
-    n = shape[-1] if shape else None
-    if not isinstance(n, int) and isinstance(bins, (list, tuple)):
-        n = len(bins)
-    if dtype is None or not isinstance(n, int):
-        raise ExportError(f"{g.overload}: the input's dtype or last dim is unknown; export with them static")
-    return dtype, n
-
-
-def _bin_counts(g: Builder, bins: list[int], n: int) -> list[int]:
-    counts = list(bins)
-    if len(counts) != n or any(c <= 0 for c in counts):
-        raise ValueError(f"{g.overload}: bins must be {n} counts > 0 (one per dim of a point), not {counts}")
-    return counts
-
-
-@op("aten::mode", opset=11)
+@op("aten::mode", opset=9, lowerings=_scans_kernels.LOWERINGS)
 def aten_mode(g: Builder, x, dim: int = -1, keepdim: bool = False):
-    """(values, indices) of the most frequent value along ``dim`` (the smallest of equally frequent
-    ones) at its last occurrence: counts by ``Equal`` over n² pairs, ``ReduceMin`` of the candidates,
-    ``GatherElements``. torch sorts each slice with ``std::sort`` by value: its index is the last
-    occurrence for slices of up to 16 elements (an insertion sort, stable) and its introsort's beyond;
-    with a NaN, ``std::sort``'s order is undefined and so is torch's result. Opsets 11+
-    (``GatherElements``), both exporters (neither has a rule)."""
-    return mode(g, x, dim, keepdim)
+    """(values, indices) of the most frequent value along ``dim`` (the smallest of equally frequent ones),
+    torch's index included: ``symreg::Mode`` runs torch's CPU algorithm (``std::sort`` of (value, index)
+    pairs, then the runs), so where ``std::sort``'s order of equal values (slices beyond 16 elements) or of
+    NaN decides torch's index, it decides the kernel's alike. The "decomposition" lowering counts
+    ``Equal`` over n² pairs and takes the last occurrence: torch's index for slices of up to 16 elements;
+    opsets 11+ (``GatherElements``). Opsets 9+, both exporters (neither has a rule)."""
+    if _scans_kernels.lowering(g, 11) == "custom":
+        return _scans_kernels.mode(g, x, dim, keepdim)
+    return _sorting_counts.mode(g, x, dim, keepdim)
 
 
 @op("aten::unique_consecutive", opset=9)
@@ -304,7 +251,7 @@ def aten_isin(g: Builder, elements, test_elements, assume_unique: bool = False, 
     """Whether each element equals one of ``test_elements``: ``Equal`` of ``elements[..., None]`` with the
     flattened test elements (both in torch's promoted dtype; NaN matches nothing, -0.0 matches 0.0), any
     along the new dim as an int64 ``ReduceSum`` (false for no test elements), ``Not`` when ``invert``.
-    n*m pairs (:func:`~symreg.ops._sorting_scans.equal`); opsets 9+, both exporters (neither has a rule;
+    n*m pairs (:func:`~symreg.ops._scans_pairs.equal`); opsets 9+, both exporters (neither has a rule;
     torch.export's decomposition is wrong for empty test elements and fails on 1-d or empty inputs)."""
     rank = rank_of(g, elements)
     elements, test_elements = promoted(g, [elements, test_elements])
@@ -381,17 +328,6 @@ def aten_quantile(g: Builder, x, q, dim: Optional[int] = None, keepdim: bool = F
     but for the fused multiply-add of torch's vectorised ``lerp`` (an ulp). Opsets 11+ (``TopK``'s
     ``largest``, ``Round``), TorchScript only (the dynamo exporter's lowering is right)."""
     return quantile(g, x, q, dim, keepdim, interpolation, ignore_nan=False)
-
-
-# --- logcumsumexp --------------------------------------------------------------------------
-
-
-@op("aten::logcumsumexp", opset=9)
-def aten_logcumsumexp(g: Builder, x, dim: int):
-    """``log(sum(exp(x - m))) + m`` over every prefix along ``dim``, ``m`` its maximum
-    (:func:`~symreg.ops._sorting_scans.logcumsumexp`, n² pairs); opsets 9+. Both exporters:
-    torch's dynamo lowering gives -inf where exp overflows (values of a few hundred) and NaN for -inf."""
-    return logcumsumexp(g, x, dim)
 
 
 # --- searchsorted --------------------------------------------------------------------------
