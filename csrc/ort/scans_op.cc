@@ -55,6 +55,7 @@ struct ScanAttrs {
 
 template <typename Self>
 struct Scan {
+  static constexpr bool kZeroDimIsIdentity = false;
   using Attrs = ScanAttrs;
   static void Read(ort::Attrs& reader, Attrs* attrs) { reader.Int("axis", &attrs->axis); }
   static std::vector<ONNXTensorElementDataType> Inputs(ONNXTensorElementDataType t) { return {t}; }
@@ -66,6 +67,10 @@ struct Scan {
     const Input<T> x = AxisInput<T>(ctx, attrs.axis, &s);
     T* y = Output<T>(ctx, 0, x.shape);
     if (y == nullptr) return;  // no elements
+    if (Self::kZeroDimIsIdentity && x.shape.empty()) {
+      *y = *x.data;
+      return;
+    }
     RunScan(ctx, s, [&](int64_t at, int64_t columns) { Self::Run(x.data + at, y + at, s.n, s.inner, columns); });
   }
 };
@@ -84,6 +89,8 @@ struct LogCumSumExp : Scan<LogCumSumExp> {
   static void Run(const T* x, T* y, int64_t n, int64_t stride, int64_t columns) {
     if constexpr (std::is_floating_point_v<T>) kernels::LogCumSumExp(x, y, n, stride, columns);
   }
+  // torch returns a 0-d input as it is (-0.0 stays -0.0, which a 1-element scan makes 0.0)
+  static constexpr bool kZeroDimIsIdentity = true;
 };
 
 template <bool Largest>
@@ -130,7 +137,7 @@ struct Mode {
     AxisSlices s;
     const Input<T> x = AxisInput<T>(ctx, attrs.axis, &s);
     const std::vector<int64_t> shape = kernels::ReducedShape(x.shape, s, attrs.keepdims);
-    if (s.n == 0 && s.slices() > 0) {
+    if (s.n == 0) {  // torch refuses it even where there are no slices
       throw Problem("axis " + std::to_string(s.axis) + " of input X (shape " + ShapeText(x.shape) +
                     ") has no elements: the mode of an empty slice is undefined");
     }

@@ -74,6 +74,10 @@ py::object LogCumSumExp(const py::array& x_in, int64_t axis) {
     auto y = Empty<T>(ShapeOf(x));
     const T* xd = x.data();
     T* yd = y.mutable_data();
+    if (x.ndim() == 0) {  // torch returns a 0-d input as it is (-0.0 stays -0.0)
+      *yd = *xd;
+      return y;
+    }
     EachGroup(s, [&](int64_t at, int64_t columns) {
       if constexpr (std::is_floating_point_v<T>) kernels::LogCumSumExp(xd + at, yd + at, s.n, s.inner, columns);
     });
@@ -105,7 +109,7 @@ py::object Mode(const py::array& x_in, int64_t axis, bool keepdims) {
     using T = decltype(tag);
     AxisSlices s;
     const auto x = Along<T>("mode", x_in, axis, &s);
-    if (s.n == 0 && s.slices() > 0) {
+    if (s.n == 0) {  // torch refuses it even where there are no slices
       throw py::value_error("symreg._kernels.mode: axis " + std::to_string(s.axis) +
                             " of x has no elements: the mode of an empty slice is undefined");
     }
