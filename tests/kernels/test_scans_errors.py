@@ -54,7 +54,7 @@ def test_mode_keepdims_must_be_0_or_1():
 
 @pytest.mark.parametrize(("shape", "axis"), [((0,), 0), ((3, 0, 2), 1), ((2, 0), -1), ((0, 0), 0)])
 def test_mode_of_an_empty_slice(shape, axis: int):
-    """torch raises "mode(): Expected reduction dim ... to have non-zero size", even with no slices; so do the kernels."""
+    """torch raises "mode(): Expected reduction dim ... to have non-zero size", even with no slices; so do we."""
     x = np.ones(shape, np.float32)
     with pytest.raises(Exception, match=r"symreg::Mode: axis \d+ of input X .* has no elements"):
         _run("symreg::Mode", x, axis=axis)
