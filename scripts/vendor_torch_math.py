@@ -5,7 +5,9 @@ Copies the line ranges below as they are and rewrites the few ATen spellings the
 ``C10_HOST_DEVICE`` and the UBSan attributes go, ``at::acc_type`` on the CPU is double,
 ``c10::pi<T>`` is ``kPi<T>``, and the polynomials' cast of a float degree to int64 (undefined
 behaviour in C++ for NaN, ±inf and values past int64) is :code:`TruncToInt64`, which gives what
-the x86-64 instruction that torch's build compiles it to gives: INT64_MIN.
+the x86-64 instruction that torch's build compiles it to gives: INT64_MIN. ``std::lgamma`` is
+:code:`LgammaR`: the same value from ``lgamma_r``, which does not write the global ``signgam``
+(a data race between ORT's threads).
 
 Run it again (``python scripts/vendor_torch_math.py``) after a torch upgrade and review the diff.
 """
@@ -69,6 +71,18 @@ inline int64_t TruncToInt64(T n) {{
   return (n > -kLimit && n < kLimit) ? static_cast<int64_t>(n) : std::numeric_limits<int64_t>::min();
 }}
 
+// std::lgamma without its write to the global signgam (a data race between the threads
+// that run kernels): lgamma_r / lgammaf_r, the function glibc's lgamma / lgammaf call, so the
+// values are the same bit for bit.
+inline double LgammaR(double x) {{
+  int sign;
+  return ::lgamma_r(x, &sign);
+}}
+inline float LgammaR(float x) {{
+  int sign;
+  return ::lgammaf_r(x, &sign);
+}}
+
 """
 FOOTER = """
 }  // namespace
@@ -83,6 +97,7 @@ REWRITES = [
     (r"at::acc_type<scalar_t, is_cuda>", "double"),  # the CPU accumulate type of float and double
     (r"c10::pi<", "kPi<"),
     (r"static_cast<int64_t>\(n\)", "TruncToInt64(n)"),
+    (r"std::lgamma\(", "LgammaR("),
 ]
 
 

@@ -45,7 +45,7 @@ from symreg.ops._scans_pairs import equal
 from symreg.ops._sorting_counts import histc, unique_consecutive
 from symreg.ops._sorting_quantile import quantile
 from symreg.ops._sorting_search import histogram, linspace, outer_edges, searchsorted
-from symreg.ops._sorting_topk import topk
+from symreg.ops._sorting_topk import kth_smallest, topk
 from symreg.ops.indexing import promoted
 from symreg.registry import op
 
@@ -82,6 +82,15 @@ def _at(g: Builder, values: Any, indices: Any, pos: Any, axis: int, keepdim: boo
     return picked[0], picked[1]
 
 
+def _kept(g: Builder, values: Any, indices: Any, axis: int, keepdim: bool, was_0d: bool) -> tuple[Any, Any]:
+    """(values, indices) with ``axis`` of size 1, that axis dropped unless ``keepdim``; 0-d for a 0-d input."""
+    if was_0d:
+        return to_0d(g, values), to_0d(g, indices)
+    if not keepdim:
+        return squeeze(g, values, [axis]), squeeze(g, indices, [axis])
+    return values, indices
+
+
 def _kept_shape(g: Builder, x: Any, axis: int, rank: int) -> Any:
     """The shape of a rank-``rank`` ``x`` with ``axis`` of size 1 (a reduction's with kept dims), int64 1-d."""
     parts = [shape_part(g, x, 0, axis), ints(g, [1]), shape_part(g, x, axis + 1, rank)]
@@ -112,20 +121,40 @@ def _order_statistic(g: Builder, x: Any, dim_: Optional[int], keepdim: bool, ign
         return g.op("Where", g.op("Greater", count, zero), g.op("Div", g.op("Sub", count, one), two), zero)
 
     floating = dtype is None or dtype.is_floating_point
-    if not floating:
-        pos = lower_middle(n)
-    else:
+    if not ignore_nan:
+        return _median(g, x, n, axis, dtype, flat, keepdim, was_0d, lower_middle(n))
+    # nanmedian: the position depends on each slice's NaN count, so the whole slice is ordered
+    pos = lower_middle(n)
+    if floating:
         nans = reduce(g, "ReduceSum", cast(g, g.op("IsNaN", x), torch.int64), [axis], keepdims=True)
-        if ignore_nan:  # torch's index in a slice of NaN only is the lower middle one's
-            kept = g.op("Sub", n, nans)
-            pos = g.op("Where", g.op("Greater", kept, zero), lower_middle(kept), lower_middle(n))
-        else:
-            pos = g.op("Where", g.op("Greater", nans, zero), g.op("Sub", n, nans), lower_middle(n))
+        kept = g.op("Sub", n, nans)  # torch's index in a slice of NaN only is the lower middle one's
+        pos = g.op("Where", g.op("Greater", kept, zero), lower_middle(kept), pos)
         if flat:
             x = g.op("Concat", x, constant_like(g, [[float("nan")]], x), axis=1)
     pos = g.op("Expand", pos, _kept_shape(g, x, axis, rank))
     values, indices = topk(g, x, dim(g, x, axis), axis, largest=False, dtype=dtype)
     return _at(g, values, indices, pos, axis, keepdim, was_0d)
+
+
+def _median(
+    g: Builder, x: Any, n: Any, axis: int, dtype: Any, flat: bool, keepdim: bool, was_0d: bool, middle: Any
+) -> tuple[Any, Any]:
+    """``median``'s half of :func:`_order_statistic`: the element at sorted position ``middle`` (the same
+    for every slice: ``kth_smallest`` in linear time), replaced by the first NaN in slices that hold one."""
+    k = g.op("Add", middle, ints(g, [1]))
+    floating = dtype is None or dtype.is_floating_point
+    if floating and flat:  # median() of no element is NaN: a NaN after the elements moves no position
+        x = g.op("Concat", x, constant_like(g, [[float("nan")]], x), axis=1)
+    values, indices = kth_smallest(g, x, k, axis, dtype, with_nan=False)
+    if floating:  # ArgMax gives the first of the largest: the first NaN, if any
+        first_nan = g.op("ArgMax", cast(g, g.op("IsNaN", x), torch.uint8), axis=axis, keepdims=1)
+        if flat:  # the appended NaN (at n) counts only for an empty input
+            holds = g.op("Or", g.op("Less", first_nan, n), g.op("Equal", n, ints(g, [0])))
+        else:
+            holds = g.op("IsNaN", g.op("GatherElements", x, first_nan, axis=axis))
+        indices = g.op("Where", holds, first_nan, indices)
+        values = g.op("GatherElements", x, indices, axis=axis)
+    return _kept(g, values, indices, axis, keepdim, was_0d)
 
 
 # --- histc / mode / unique_consecutive ----------------------------------------------------
@@ -274,9 +303,7 @@ def aten_kthvalue(g: Builder, x, k: int, dim: int = -1, keepdim: bool = False):
     dtype = g.dtype(x)
     x, rank, was_0d = _as_1d(g, x)
     axis = normalize_dim(dim, rank)
-    values, indices = topk(g, x, ints(g, [k]), axis, largest=False, dtype=dtype)
-    pos = g.op("Expand", ints(g, [k - 1]), _kept_shape(g, x, axis, rank))
-    return _at(g, values, indices, pos, axis, keepdim, was_0d)
+    return _kept(g, *kth_smallest(g, x, ints(g, [k]), axis, dtype), axis, keepdim, was_0d)
 
 
 @op("aten::median", opset=11)

@@ -8,7 +8,8 @@
 // that has stride 1.
 //
 // Each call runs the AVX2 + FMA build where the CPU has it and DefaultCpuIsa() allows
-// (kernels/common/cpu_isa.h), else the baseline build.
+// (kernels/common/cpu_isa.h), else the baseline build; lgamma's float array runs its own
+// SIMD loop in either (lgamma.h), which has an AVX-512 build too and picks its own.
 #pragma once
 
 #include <cstdint>

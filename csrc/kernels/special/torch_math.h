@@ -32,6 +32,18 @@ inline int64_t TruncToInt64(T n) {
   return (n > -kLimit && n < kLimit) ? static_cast<int64_t>(n) : std::numeric_limits<int64_t>::min();
 }
 
+// std::lgamma without its write to the global signgam (a data race between the threads
+// that run kernels): lgamma_r / lgammaf_r, the function glibc's lgamma / lgammaf call, so the
+// values are the same bit for bit.
+inline double LgammaR(double x) {
+  int sign;
+  return ::lgamma_r(x, &sign);
+}
+inline float LgammaR(float x) {
+  int sign;
+  return ::lgammaf_r(x, &sign);
+}
+
 /*
  * Note [3-Clause BSD License for the Cephes Math Library]
  * Code derived from implementations in the Cephes Math Library should mention its derivation and reference
@@ -412,7 +424,7 @@ static scalar_t _igam_helper_fac(scalar_t a, scalar_t x) {
   static scalar_t lanczos_g = 6.024680040776729583740234375;
 
   if (std::fabs(a - x) > 0.4 * std::fabs(a)) {
-    ax = a * std::log(x) - x - std::lgamma(a);
+    ax = a * std::log(x) - x - LgammaR(a);
     if (ax < -MAXLOG) {
       return 0.0;
     }
@@ -487,8 +499,8 @@ static scalar_t _igamc_helper_series(scalar_t a, scalar_t x) {
   }
 
   logx = std::log(x);
-  term = -std::expm1(a * logx - std::lgamma(1+a));
-  return term - std::exp(a * logx - std::lgamma(a)) * sum;
+  term = -std::expm1(a * logx - LgammaR(1+a));
+  return term - std::exp(a * logx - LgammaR(a)) * sum;
 }
 
 template <typename scalar_t>
