@@ -11,8 +11,8 @@ ONNX Runtime's ``TopK`` (opset 11+, ``sorted=1``) orders as torch's stable sort 
 every code path of its CPU kernel (k of 0, 1, a few, half and all of n up to 5000; float32, float64,
 int32, int64): NaN above +inf, ties (-0.0 and 0.0 among them) in input order, for ``largest`` 0 and 1.
 So a full-length ``TopK`` is torch's ``sort(stable=True)``; torch's ``stable=False`` order of ties is
-its implementation's, the same where no two elements tie. Rules are grouped (scans, counts, isin,
-selection, quantiles, sorting), in alphabetical order inside a group.
+its implementation's, the same where no two elements tie. Rules are grouped (counts, isin,
+selection, quantiles, searchsorted, sorting), in alphabetical order inside a group.
 """
 
 from __future__ import annotations
@@ -26,18 +26,15 @@ from symreg.builder import Builder
 from symreg.errors import ExportError
 from symreg.ops import _scans_kernels, _sorting_counts
 from symreg.ops import _sorting_histogramdd as _histogramdd
+from symreg.ops import _sorting_order as _order
 from symreg.ops._helpers import (
     cast,
-    constant_like,
     dim,
     ints,
     normalize_dim,
     rank_of,
     reduce,
-    shape_part,
-    squeeze,
     to_0d,
-    to_1d,
     unsqueeze,
 )
 from symreg.ops._math_elementwise import result_dtype
@@ -55,106 +52,12 @@ _TS = ("torchscript",)
 def sort(g: Builder, x: Any, dim_: int, descending: bool) -> tuple[Any, Any]:
     """torch's stable ``sort`` along ``dim_``: a full-length ``TopK``; a 0-d ``x`` through a rank-1 view."""
     dtype = g.dtype(x)
-    x, rank, was_0d = _as_1d(g, x)
+    x, rank, was_0d = _order.as_1d(g, x)
     axis = normalize_dim(dim_, rank)
     values, indices = topk(g, x, dim(g, x, axis), axis, descending, dtype=dtype)
     if was_0d:
         values, indices = to_0d(g, values), to_0d(g, indices)
     return values, indices
-
-
-def _as_1d(g: Builder, x: Any) -> tuple[Any, int, bool]:
-    """``x`` viewed at rank >= 1 (a 0-d ``x`` as shape [1]), that rank, and whether ``x`` was 0-d.
-
-    The rank is passed on: the dynamo exporter does not know a ``Reshape`` output's rank."""
-    rank = rank_of(g, x)
-    return (to_1d(g, x), 1, True) if rank == 0 else (x, rank, False)
-
-
-def _at(g: Builder, values: Any, indices: Any, pos: Any, axis: int, keepdim: bool, was_0d: bool) -> tuple[Any, Any]:
-    """(values, indices) at position ``pos`` (int64, ``values``' shape with ``axis`` of size 1) along ``axis``,
-    the axis dropped unless ``keepdim``; 0-d again for a 0-d input."""
-    picked = [g.op("GatherElements", v, pos, axis=axis) for v in (values, indices)]
-    if was_0d:
-        return to_0d(g, picked[0]), to_0d(g, picked[1])
-    if not keepdim:
-        picked = [squeeze(g, v, [axis]) for v in picked]
-    return picked[0], picked[1]
-
-
-def _kept(g: Builder, values: Any, indices: Any, axis: int, keepdim: bool, was_0d: bool) -> tuple[Any, Any]:
-    """(values, indices) with ``axis`` of size 1, that axis dropped unless ``keepdim``; 0-d for a 0-d input."""
-    if was_0d:
-        return to_0d(g, values), to_0d(g, indices)
-    if not keepdim:
-        return squeeze(g, values, [axis]), squeeze(g, indices, [axis])
-    return values, indices
-
-
-def _kept_shape(g: Builder, x: Any, axis: int, rank: int) -> Any:
-    """The shape of a rank-``rank`` ``x`` with ``axis`` of size 1 (a reduction's with kept dims), int64 1-d."""
-    parts = [shape_part(g, x, 0, axis), ints(g, [1]), shape_part(g, x, axis + 1, rank)]
-    return g.op("Concat", *[p for i, p in enumerate(parts) if i == 1 or (axis if i == 0 else rank - axis - 1)], axis=0)
-
-
-def _order_statistic(g: Builder, x: Any, dim_: Optional[int], keepdim: bool, ignore_nan: bool) -> tuple[Any, Any]:
-    """The lower median along ``dim_`` (None: of every element, 0-d) with torch's NaN rules.
-
-    ``ignore_nan`` False (``median``): NaN where the slice holds one, with the first NaN's index, which
-    is at sorted position ``n - count(NaN)`` (NaN sorts last, in index order). True (``nanmedian``): the
-    lower median of the non-NaN elements, at ``(n - count(NaN) - 1) // 2``; where all are NaN, the
-    NaN at ``(n - 1) // 2`` (as measured in eager torch).
-    ``median()`` of an empty tensor is NaN: a NaN appended after the elements (sorted last, so no
-    position moves) is what position 0 picks there.
-    """
-    flat, dtype = dim_ is None, g.dtype(x)
-    if flat:
-        # a [1, n] view: TorchScript's shape inference takes a 1-d Concat with a constant for shape arithmetic
-        x, rank, was_0d, keepdim = g.op("Reshape", x, ints(g, [1, -1])), 2, True, False
-    else:
-        x, rank, was_0d = _as_1d(g, x)
-    axis = 1 if flat else normalize_dim(dim_, rank)
-    n = dim(g, x, axis)
-    zero, one, two = ints(g, [0]), ints(g, [1]), ints(g, [2])
-
-    def lower_middle(count):  # (count - 1) // 2, 0 for an empty slice
-        return g.op("Where", g.op("Greater", count, zero), g.op("Div", g.op("Sub", count, one), two), zero)
-
-    floating = dtype is None or dtype.is_floating_point
-    if not ignore_nan:
-        return _median(g, x, n, axis, dtype, flat, keepdim, was_0d, lower_middle(n))
-    # nanmedian: the position depends on each slice's NaN count, so the whole slice is ordered
-    pos = lower_middle(n)
-    if floating:
-        nans = reduce(g, "ReduceSum", cast(g, g.op("IsNaN", x), torch.int64), [axis], keepdims=True)
-        kept = g.op("Sub", n, nans)  # torch's index in a slice of NaN only is the lower middle one's
-        pos = g.op("Where", g.op("Greater", kept, zero), lower_middle(kept), pos)
-        if flat:
-            x = g.op("Concat", x, constant_like(g, [[float("nan")]], x), axis=1)
-    pos = g.op("Expand", pos, _kept_shape(g, x, axis, rank))
-    values, indices = topk(g, x, dim(g, x, axis), axis, largest=False, dtype=dtype)
-    return _at(g, values, indices, pos, axis, keepdim, was_0d)
-
-
-def _median(
-    g: Builder, x: Any, n: Any, axis: int, dtype: Any, flat: bool, keepdim: bool, was_0d: bool, middle: Any
-) -> tuple[Any, Any]:
-    """``median``'s half of :func:`_order_statistic`: the element at sorted position ``middle`` (the same
-    for every slice: ``kth_smallest`` in linear time), replaced by the first NaN in slices that hold one."""
-    k = g.op("Add", middle, ints(g, [1]))
-    floating = dtype is None or dtype.is_floating_point
-    if floating and flat:  # median() of no element is NaN: a NaN after the elements moves no position
-        x = g.op("Concat", x, constant_like(g, [[float("nan")]], x), axis=1)
-    values, indices = kth_smallest(g, x, k, axis, dtype, with_nan=False)
-    if floating:  # ArgMax gives the first of the largest: the first NaN, if any
-        first_nan = g.op("ArgMax", cast(g, g.op("IsNaN", x), torch.uint8), axis=axis, keepdims=1)
-        if flat:  # the appended NaN (at n) counts only for an empty input
-            holds = g.op("Or", g.op("Less", first_nan, n), g.op("Equal", n, ints(g, [0])))
-        else:
-            holds = g.op("IsNaN", g.op("GatherElements", x, first_nan, axis=axis))
-        indices = g.op("Where", holds, first_nan, indices)
-        values = g.op("GatherElements", x, indices, axis=axis)
-    return _kept(g, values, indices, axis, keepdim, was_0d)
 
 
 # --- histc / mode / unique_consecutive ----------------------------------------------------
@@ -301,38 +204,39 @@ def aten_kthvalue(g: Builder, x, k: int, dim: int = -1, keepdim: bool = False):
     selection algorithm's (not the first nor the last of the ties); the values are the same.
     Opsets 11+ (``TopK``'s ``largest``), both exporters (neither has a rule)."""
     dtype = g.dtype(x)
-    x, rank, was_0d = _as_1d(g, x)
+    x, rank, was_0d = _order.as_1d(g, x)
     axis = normalize_dim(dim, rank)
-    return _kept(g, *kth_smallest(g, x, ints(g, [k]), axis, dtype), axis, keepdim, was_0d)
+    return _order.kept(g, *kth_smallest(g, x, ints(g, [k]), axis, dtype), axis, keepdim, was_0d)
 
 
 @op("aten::median", opset=11)
 def aten_median(g: Builder, x):
     """The lower median of every element (0-d), NaN where there is a NaN or no element:
-    :func:`_order_statistic`; opsets 11+, both exporters (neither has a rule)."""
-    return _order_statistic(g, x, None, False, ignore_nan=False)[0]
+    :func:`~symreg.ops._sorting_order.order_statistic`; opsets 11+, both exporters (neither has a rule)."""
+    return _order.order_statistic(g, x, None, False, ignore_nan=False)[0]
 
 
 @op("aten::median.dim", opset=11)
 def aten_median_dim(g: Builder, x, dim: int, keepdim: bool = False):
     """(values, indices) of the lower median along ``dim``, NaN and the first NaN's index in slices
-    that hold one (:func:`_order_statistic`); ties as for ``kthvalue``. Opsets 11+, both exporters."""
-    return _order_statistic(g, x, dim, keepdim, ignore_nan=False)
+    that hold one (:func:`~symreg.ops._sorting_order.order_statistic`); ties as for ``kthvalue``.
+    Opsets 11+, both exporters."""
+    return _order.order_statistic(g, x, dim, keepdim, ignore_nan=False)
 
 
 @op("aten::nanmedian", opset=11)
 def aten_nanmedian(g: Builder, x):
     """The lower median of the non-NaN elements (0-d; NaN where there are none):
-    :func:`_order_statistic`; opsets 11+, both exporters (neither has a rule)."""
-    return _order_statistic(g, x, None, False, ignore_nan=True)[0]
+    :func:`~symreg.ops._sorting_order.order_statistic`; opsets 11+, both exporters (neither has a rule)."""
+    return _order.order_statistic(g, x, None, False, ignore_nan=True)[0]
 
 
 @op("aten::nanmedian.dim", opset=11)
 def aten_nanmedian_dim(g: Builder, x, dim: int, keepdim: bool = False):
     """(values, indices) of the lower median of the non-NaN elements along ``dim``; slices of NaN only
-    give NaN and the middle NaN's index (:func:`_order_statistic`); ties as for ``kthvalue``.
-    Opsets 11+, both exporters."""
-    return _order_statistic(g, x, dim, keepdim, ignore_nan=True)
+    give NaN and the middle NaN's index (:func:`~symreg.ops._sorting_order.order_statistic`); ties as
+    for ``kthvalue``. Opsets 11+, both exporters."""
+    return _order.order_statistic(g, x, dim, keepdim, ignore_nan=True)
 
 
 # --- nanquantile / quantile ---------------------------------------------------------------
