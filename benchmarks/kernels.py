@@ -8,7 +8,7 @@ Three groups of rows, each timed at 1 and 2 threads:
             Erf against torch.erf, a yardstick of a vectorised elementwise op in ORT
   linalg    torch.linalg.solve, inv, cholesky, qr, eigh, svd exported with symreg.export
             (TorchScript, opset 17) on a batch of 4096 8x8 matrices and of 16 256x256 ones
-  sorting   sort, argsort, topk, cumsum, cumprod, cummax, logcumsumexp, median, kthvalue,
+  sorting   sort, argsort, topk, cumsum, cumprod, cummax, cummin, logcumsumexp, median, kthvalue,
             mode along the last dim of a (64, 100000) float32 tensor, exported the same way;
             an op that does not export today is skipped with a note
 
@@ -193,6 +193,7 @@ SORTING = {  # name: (fn, input)
     "cumsum": (lambda x: torch.cumsum(x, dim=-1), "normal"),
     "cumprod": (lambda x: torch.cumprod(x, dim=-1), "near one"),
     "cummax": (lambda x: torch.cummax(x, dim=-1), "normal"),
+    "cummin": (lambda x: torch.cummin(x, dim=-1), "normal"),
     "logcumsumexp": (lambda x: torch.logcumsumexp(x, dim=-1), "normal"),
     "median dim": (lambda x: torch.median(x, dim=-1), "normal"),
     "kthvalue k=1000": (lambda x: torch.kthvalue(x, 1000, dim=-1), "normal"),

@@ -19,7 +19,7 @@ import torch
 from symreg.builder import Builder
 from symreg.errors import ExportError
 from symreg.ops._helpers import arange, cast, dim, ints, normalize_dim, rank_of, reduce, slice_, squeeze, unsqueeze
-from symreg.ops._sorting_scans import equal
+from symreg.ops._scans_pairs import equal
 
 
 def _flat(g: Builder, x: Any) -> Any:

@@ -19,6 +19,7 @@ from typing import Any
 import torch
 
 from symreg.builder import Builder
+from symreg.errors import ExportError
 from symreg.ops._helpers import dim, ints, reduce
 from symreg.ops._sorting_search import bin_of, bin_sums, linspace, outer_edges, widths
 
@@ -70,3 +71,32 @@ def histogramdd(
             shape = [1] * d + [-1] + [1] * (len(edges) - d - 1)
             hist = g.op("Div", hist, g.op("Reshape", widths(g, edge), ints(g, shape)))
     return hist
+
+
+def from_bin_cts(g: Builder, x, bins, bounds, weight, density: bool, with_edges: bool):
+    """torch's ``histogramdd`` counts (and edges, when ``with_edges``) of the points ``x`` over ``bins`` counts."""
+    dtype, n = input_dims(g, x, bins)
+    counts, cols = bin_counts(g, bins, n), columns(g, x, n)
+    edges = bin_edges(g, cols, counts, bounds, dtype)
+    weight = None if weight is None else g.op("Reshape", weight, ints(g, [-1]))
+    hist = histogramdd(g, cols, edges, counts, weight, density, dtype)
+    return (hist, edges) if with_edges else hist
+
+
+def input_dims(g: Builder, x, bins=None) -> tuple[torch.dtype, int]:
+    """``x``'s dtype and the points' dims: its last dim, or where that is not static, how many ``bins`` are listed."""
+    dtype, shape = g.dtype(x), g.shape(x)
+    n = shape[-1] if shape else None
+    if not isinstance(n, int) and isinstance(bins, (list, tuple)):
+        n = len(bins)
+    if dtype is None or not isinstance(n, int):
+        raise ExportError(f"{g.overload}: the input's dtype or last dim is unknown; export with them static")
+    return dtype, n
+
+
+def bin_counts(g: Builder, bins: list[int], n: int) -> list[int]:
+    """``bins`` checked: ``n`` counts > 0 (one per dim of a point)."""
+    counts = list(bins)
+    if len(counts) != n or any(c <= 0 for c in counts):
+        raise ValueError(f"{g.overload}: bins must be {n} counts > 0 (one per dim of a point), not {counts}")
+    return counts

@@ -1,9 +1,23 @@
-"""Scans and differences: cumulative sums, diff, trapezoid integration.
+"""Scans and differences: cumulative sums, products and extremes, logcumsumexp, diff, trapezoid integration.
 
 torch 2.14's TorchScript exporter has no rule for ``aten::diff``, ``trapezoid``,
 ``trapz`` or ``cumulative_trapezoid``; its ``cumsum`` rule feeds ONNX ``CumSum`` a
 0-d tensor (which ORT refuses) and bool inputs (which it has no kernel for). The dynamo
-exporter gets all of these right, so every rule here is TorchScript only.
+exporter gets all of these right, so those rules are TorchScript only.
+
+Neither exporter has a rule for ``cummax``, ``cummin``, ``cumprod`` or ``logcumsumexp``
+(torch's dynamo lowering of logcumsumexp gives -inf where exp overflows and NaN for -inf),
+so their rules serve both. ONNX has no scan of these, and two lowerings serve them
+(``symreg.set_lowering`` or ``symreg.export(lowerings=...)`` forces one):
+
+``"custom"``         the default: one ``symreg::Cummax``/``Cummin``/``Cumprod``/``LogCumSumExp``
+                     node, symreg's C++ kernel, linear in the dim's length and torch's CPU
+                     arithmetic step for step (:mod:`symreg.ops._scans_kernels`).
+``"decomposition"``  standard ops only, for runtimes that load no custom ops: a masked
+                     reduction over every (j <= i) pair of positions, O(n²) memory per slice
+                     (:mod:`symreg.ops._scans_pairs`): fine for dims of a few thousand, not for
+                     torch's benchmark size (64, 100000), which needs terabytes.
+
 Rules are in alphabetical order of their op.
 """
 
@@ -16,6 +30,7 @@ import torch
 
 from symreg.builder import Builder
 from symreg.dtypes import argument_dtype
+from symreg.ops import _scans_kernels, _scans_pairs
 from symreg.ops._helpers import (
     cast,
     constant_like,
@@ -84,6 +99,35 @@ def _trapezoid(g: Builder, y: Any, spacing: Any, dim: int) -> Any:
     return squeeze(g, g.op("Mul", inner, _step(g, y, spacing)), [axis])
 
 
+@op("aten::cummax", opset=9, lowerings=_scans_kernels.LOWERINGS)
+def aten_cummax(g: Builder, x, dim: int):
+    """(values, indices) of the running maximum along ``dim`` with torch's ties (the last equal element)
+    and NaN (the last NaN so far). Opsets 9+ (the decomposition: 11+, ``GatherElements``), both exporters."""
+    if _scans_kernels.lowering(g, 11) == "custom":
+        return _scans_kernels.cum_extreme(g, x, dim, largest=True)
+    return _scans_pairs.cum_extreme(g, x, dim, largest=True)
+
+
+@op("aten::cummin", opset=9, lowerings=_scans_kernels.LOWERINGS)
+def aten_cummin(g: Builder, x, dim: int):
+    """(values, indices) of the running minimum along ``dim``: as ``aten::cummax``."""
+    if _scans_kernels.lowering(g, 11) == "custom":
+        return _scans_kernels.cum_extreme(g, x, dim, largest=False)
+    return _scans_pairs.cum_extreme(g, x, dim, largest=False)
+
+
+@op("aten::cumprod", opset=9, lowerings=_scans_kernels.LOWERINGS)
+def aten_cumprod(g: Builder, x, dim: int, dtype=None):
+    """Running product along ``dim`` in torch's result dtype (int64 for bool and integers), float32
+    accumulated in float64. Opsets 9+, both exporters. ``dtype`` is unannotated, as in the reductions:
+    an ``int`` annotation would turn the ``onnx_ir.DataType`` dynamo passes into a bare int in ONNX's
+    numbering."""
+    out = argument_dtype(g.constant_value(dtype))
+    if _scans_kernels.lowering(g) == "custom":
+        return _scans_kernels.cumprod(g, x, dim, out)
+    return _scans_pairs.cumprod(g, x, dim, out)
+
+
 @op("aten::cumsum", opset=11, exporters=_TS)
 def aten_cumsum(g: Builder, x, dim: int, dtype: Optional[int] = None):
     """``CumSum`` (opset 11+) in torch's result dtype: bool/integer inputs sum in int64.
@@ -149,6 +193,15 @@ def aten_diff(g: Builder, x, n: int = 1, dim: int = -1, prepend=None, append=Non
     for _ in range(n):
         y = g.op("Xor" if is_bool else "Sub", _later(g, y, axis), _earlier(g, y, axis))
     return y
+
+
+@op("aten::logcumsumexp", opset=9, lowerings=_scans_kernels.LOWERINGS)
+def aten_logcumsumexp(g: Builder, x, dim: int):
+    """``log(cumsum(exp(x)))`` along ``dim``, torch's CPU arithmetic (double accumulation; all -inf gives
+    -inf, +inf +inf, NaN propagates). Opsets 9+, both exporters."""
+    if _scans_kernels.lowering(g) == "custom":
+        return _scans_kernels.logcumsumexp(g, x, dim)
+    return _scans_pairs.logcumsumexp(g, x, dim)
 
 
 @op("aten::trapezoid", opset=9, exporters=_TS)

@@ -1,17 +1,18 @@
-"""Sorting, selection and scans of op pack II (``sort``, ``argsort``, ``kthvalue``, ``median``, ``cummax``,
-``cumprod``, ``isin``, ...), lowered to standard ONNX ops where that is exact: ``TopK`` (its tie and NaN
-order match torch's; :mod:`symreg.ops._sorting_topk`), masked reductions over prefix pairs for the scans
-(:mod:`symreg.ops._sorting_scans`), torch's quantile arithmetic on the sorted values
-(:mod:`symreg.ops._sorting_quantile`), pair counts and ``Compress`` for ``histc``, ``mode`` and
+"""Sorting and selection of op pack II (``sort``, ``argsort``, ``kthvalue``, ``median``, ``mode``, ``isin``,
+...), lowered to standard ONNX ops where that is exact: ``TopK`` (its tie and NaN order match torch's;
+:mod:`symreg.ops._sorting_topk`), torch's quantile arithmetic on the sorted values
+(:mod:`symreg.ops._sorting_quantile`), pair counts and ``Compress`` for ``histc`` and
 ``unique_consecutive`` (:mod:`symreg.ops._sorting_counts`), torch's binary search unrolled for
-``searchsorted`` and ``histogram`` (:mod:`symreg.ops._sorting_search`).
+``searchsorted`` and ``histogram`` (:mod:`symreg.ops._sorting_search`). ``mode`` runs symreg's native
+kernel by default (``symreg::Mode``, :mod:`symreg.ops._scans_kernels`), its pair counts (n² per slice) being
+the "decomposition" lowering. The scans (``cummax``, ``cumprod``, ...) are symreg/ops/scans.py's.
 
 ONNX Runtime's ``TopK`` (opset 11+, ``sorted=1``) orders as torch's stable sort does, measured on
 every code path of its CPU kernel (k of 0, 1, a few, half and all of n up to 5000; float32, float64,
 int32, int64): NaN above +inf, ties (-0.0 and 0.0 among them) in input order, for ``largest`` 0 and 1.
 So a full-length ``TopK`` is torch's ``sort(stable=True)``; torch's ``stable=False`` order of ties is
-its implementation's, the same where no two elements tie. Rules are grouped (scans, counts, isin,
-selection, quantiles, logcumsumexp, sorting), in alphabetical order inside a group.
+its implementation's, the same where no two elements tie. Rules are grouped (counts, isin,
+selection, quantiles, searchsorted, sorting), in alphabetical order inside a group.
 """
 
 from __future__ import annotations
@@ -22,29 +23,24 @@ import numpy as np
 import torch
 
 from symreg.builder import Builder
-from symreg.dtypes import argument_dtype
 from symreg.errors import ExportError
+from symreg.ops import _scans_kernels, _sorting_counts
+from symreg.ops import _sorting_histogramdd as _histogramdd
+from symreg.ops import _sorting_order as _order
 from symreg.ops._helpers import (
     cast,
-    constant_like,
     dim,
     ints,
     normalize_dim,
     rank_of,
     reduce,
-    shape_part,
-    squeeze,
     to_0d,
-    to_1d,
     unsqueeze,
 )
 from symreg.ops._math_elementwise import result_dtype
-from symreg.ops._sorting_counts import histc, mode, unique_consecutive
-from symreg.ops._sorting_histogramdd import bin_edges as histogramdd_bin_edges
-from symreg.ops._sorting_histogramdd import columns as histogram_columns
-from symreg.ops._sorting_histogramdd import histogramdd
+from symreg.ops._scans_pairs import equal
+from symreg.ops._sorting_counts import histc, unique_consecutive
 from symreg.ops._sorting_quantile import quantile
-from symreg.ops._sorting_scans import cum_extreme, cumprod, equal, logcumsumexp
 from symreg.ops._sorting_search import histogram, linspace, outer_edges, searchsorted
 from symreg.ops._sorting_topk import kth_smallest, topk
 from symreg.ops.indexing import promoted
@@ -56,133 +52,12 @@ _TS = ("torchscript",)
 def sort(g: Builder, x: Any, dim_: int, descending: bool) -> tuple[Any, Any]:
     """torch's stable ``sort`` along ``dim_``: a full-length ``TopK``; a 0-d ``x`` through a rank-1 view."""
     dtype = g.dtype(x)
-    x, rank, was_0d = _as_1d(g, x)
+    x, rank, was_0d = _order.as_1d(g, x)
     axis = normalize_dim(dim_, rank)
     values, indices = topk(g, x, dim(g, x, axis), axis, descending, dtype=dtype)
     if was_0d:
         values, indices = to_0d(g, values), to_0d(g, indices)
     return values, indices
-
-
-def _as_1d(g: Builder, x: Any) -> tuple[Any, int, bool]:
-    """``x`` viewed at rank >= 1 (a 0-d ``x`` as shape [1]), that rank, and whether ``x`` was 0-d.
-
-    The rank is passed on: the dynamo exporter does not know a ``Reshape`` output's rank."""
-    rank = rank_of(g, x)
-    return (to_1d(g, x), 1, True) if rank == 0 else (x, rank, False)
-
-
-def _at(g: Builder, values: Any, indices: Any, pos: Any, axis: int, keepdim: bool, was_0d: bool) -> tuple[Any, Any]:
-    """(values, indices) at position ``pos`` (int64, ``values``' shape with ``axis`` of size 1) along ``axis``,
-    the axis dropped unless ``keepdim``; 0-d again for a 0-d input."""
-    picked = [g.op("GatherElements", v, pos, axis=axis) for v in (values, indices)]
-    if was_0d:
-        return to_0d(g, picked[0]), to_0d(g, picked[1])
-    if not keepdim:
-        picked = [squeeze(g, v, [axis]) for v in picked]
-    return picked[0], picked[1]
-
-
-def _kept(g: Builder, values: Any, indices: Any, axis: int, keepdim: bool, was_0d: bool) -> tuple[Any, Any]:
-    """(values, indices) with ``axis`` of size 1, that axis dropped unless ``keepdim``; 0-d for a 0-d input."""
-    if was_0d:
-        return to_0d(g, values), to_0d(g, indices)
-    if not keepdim:
-        return squeeze(g, values, [axis]), squeeze(g, indices, [axis])
-    return values, indices
-
-
-def _kept_shape(g: Builder, x: Any, axis: int, rank: int) -> Any:
-    """The shape of a rank-``rank`` ``x`` with ``axis`` of size 1 (a reduction's with kept dims), int64 1-d."""
-    parts = [shape_part(g, x, 0, axis), ints(g, [1]), shape_part(g, x, axis + 1, rank)]
-    return g.op("Concat", *[p for i, p in enumerate(parts) if i == 1 or (axis if i == 0 else rank - axis - 1)], axis=0)
-
-
-def _order_statistic(g: Builder, x: Any, dim_: Optional[int], keepdim: bool, ignore_nan: bool) -> tuple[Any, Any]:
-    """The lower median along ``dim_`` (None: of every element, 0-d) with torch's NaN rules.
-
-    ``ignore_nan`` False (``median``): NaN where the slice holds one, with the first NaN's index, which
-    is at sorted position ``n - count(NaN)`` (NaN sorts last, in index order). True (``nanmedian``): the
-    lower median of the non-NaN elements, at ``(n - count(NaN) - 1) // 2``; where all are NaN, the
-    NaN at ``(n - 1) // 2`` (as measured in eager torch).
-    ``median()`` of an empty tensor is NaN: a NaN appended after the elements (sorted last, so no
-    position moves) is what position 0 picks there.
-    """
-    flat, dtype = dim_ is None, g.dtype(x)
-    if flat:
-        # a [1, n] view: TorchScript's shape inference takes a 1-d Concat with a constant for shape arithmetic
-        x, rank, was_0d, keepdim = g.op("Reshape", x, ints(g, [1, -1])), 2, True, False
-    else:
-        x, rank, was_0d = _as_1d(g, x)
-    axis = 1 if flat else normalize_dim(dim_, rank)
-    n = dim(g, x, axis)
-    zero, one, two = ints(g, [0]), ints(g, [1]), ints(g, [2])
-
-    def lower_middle(count):  # (count - 1) // 2, 0 for an empty slice
-        return g.op("Where", g.op("Greater", count, zero), g.op("Div", g.op("Sub", count, one), two), zero)
-
-    floating = dtype is None or dtype.is_floating_point
-    if not ignore_nan:
-        return _median(g, x, n, axis, dtype, flat, keepdim, was_0d, lower_middle(n))
-    # nanmedian: the position depends on each slice's NaN count, so the whole slice is ordered
-    pos = lower_middle(n)
-    if floating:
-        nans = reduce(g, "ReduceSum", cast(g, g.op("IsNaN", x), torch.int64), [axis], keepdims=True)
-        kept = g.op("Sub", n, nans)  # torch's index in a slice of NaN only is the lower middle one's
-        pos = g.op("Where", g.op("Greater", kept, zero), lower_middle(kept), pos)
-        if flat:
-            x = g.op("Concat", x, constant_like(g, [[float("nan")]], x), axis=1)
-    pos = g.op("Expand", pos, _kept_shape(g, x, axis, rank))
-    values, indices = topk(g, x, dim(g, x, axis), axis, largest=False, dtype=dtype)
-    return _at(g, values, indices, pos, axis, keepdim, was_0d)
-
-
-def _median(
-    g: Builder, x: Any, n: Any, axis: int, dtype: Any, flat: bool, keepdim: bool, was_0d: bool, middle: Any
-) -> tuple[Any, Any]:
-    """``median``'s half of :func:`_order_statistic`: the element at sorted position ``middle`` (the same
-    for every slice: ``kth_smallest`` in linear time), replaced by the first NaN in slices that hold one."""
-    k = g.op("Add", middle, ints(g, [1]))
-    floating = dtype is None or dtype.is_floating_point
-    if floating and flat:  # median() of no element is NaN: a NaN after the elements moves no position
-        x = g.op("Concat", x, constant_like(g, [[float("nan")]], x), axis=1)
-    values, indices = kth_smallest(g, x, k, axis, dtype, with_nan=False)
-    if floating:  # ArgMax gives the first of the largest: the first NaN, if any
-        first_nan = g.op("ArgMax", cast(g, g.op("IsNaN", x), torch.uint8), axis=axis, keepdims=1)
-        if flat:  # the appended NaN (at n) counts only for an empty input
-            holds = g.op("Or", g.op("Less", first_nan, n), g.op("Equal", n, ints(g, [0])))
-        else:
-            holds = g.op("IsNaN", g.op("GatherElements", x, first_nan, axis=axis))
-        indices = g.op("Where", holds, first_nan, indices)
-        values = g.op("GatherElements", x, indices, axis=axis)
-    return _kept(g, values, indices, axis, keepdim, was_0d)
-
-
-# --- cummax / cummin / cumprod -------------------------------------------------------------
-
-
-@op("aten::cummax", opset=11)
-def aten_cummax(g: Builder, x, dim: int):
-    """(values, indices) of the running maximum along ``dim`` with torch's ties (the last equal element)
-    and NaN (the last NaN so far): a masked ``ReduceMax`` over every prefix
-    (:func:`~symreg.ops._sorting_scans.cum_extreme`, n² pairs). Opsets 11+ (``GatherElements`` picks
-    the values), both exporters (neither has a rule)."""
-    return cum_extreme(g, x, dim, largest=True)
-
-
-@op("aten::cummin", opset=11)
-def aten_cummin(g: Builder, x, dim: int):
-    """(values, indices) of the running minimum along ``dim``: as ``aten::cummax``."""
-    return cum_extreme(g, x, dim, largest=False)
-
-
-@op("aten::cumprod", opset=9)
-def aten_cumprod(g: Builder, x, dim: int, dtype=None):
-    """``ReduceProd`` of every prefix along ``dim`` in torch's result dtype (int64 for bool and integers),
-    float32 in float64 (:func:`~symreg.ops._sorting_scans.cumprod`, n² pairs). Opsets 9+,
-    both exporters (neither has a rule). ``dtype`` is unannotated, as in the reductions: an ``int``
-    annotation would turn the ``onnx_ir.DataType`` dynamo passes into a bare int in ONNX's numbering."""
-    return cumprod(g, x, dim, argument_dtype(g.constant_value(dtype)))
 
 
 # --- histc / mode / unique_consecutive ----------------------------------------------------
@@ -235,12 +110,12 @@ def aten_histogramdd(g: Builder, x, bins, range=None, weight=None, density=False
     tensors of edges (then returned as given). TorchScript only: torch.export decomposes histogramdd into the
     rules below (:mod:`symreg.ops._sorting_histogramdd`)."""
     bins = bins if isinstance(bins, (int, list, tuple)) else g.constant_value(bins)
-    dtype, n = _histogramdd_input(g, x, bins)
+    dtype, n = _histogramdd.input_dims(g, x, bins)
     counts = [bins] * n if isinstance(bins, int) else list(bins)
     bounds = range if isinstance(range, (list, tuple)) or range is None else g.constant_value(range)
     density = bool(density if isinstance(density, (bool, int)) else g.constant_value(density))
     if counts and all(isinstance(c, int) for c in counts):
-        return _histogramdd_from_bin_cts(g, x, counts, bounds, weight, density, with_edges=True)
+        return _histogramdd.from_bin_cts(g, x, counts, bounds, weight, density, with_edges=True)
     return aten__histogramdd_from_bin_tensors(g, x, counts, weight, density), counts
 
 
@@ -250,8 +125,8 @@ def aten__histogramdd_bin_edges(
 ):
     """torch's ``linspace`` edges of each dim of the points ``x`` (..., D): ``bins[d] + 1`` of them over
     ``range[2d:2d + 2]`` or the column's extremes (widened by 0.5 where equal, 0 to 1 for no points)."""
-    dtype, n = _histogramdd_input(g, x, bins)
-    return histogramdd_bin_edges(g, histogram_columns(g, x, n), _bin_counts(g, bins, n), range, dtype)
+    dtype, n = _histogramdd.input_dims(g, x, bins)
+    return _histogramdd.bin_edges(g, _histogramdd.columns(g, x, n), _histogramdd.bin_counts(g, bins, n), range, dtype)
 
 
 @op("aten::_histogramdd_from_bin_cts", opset=11)
@@ -260,56 +135,31 @@ def aten__histogramdd_from_bin_cts(
 ):
     """torch's ``histogramdd`` counts of the points ``x`` (..., D) over the edges of
     :func:`aten__histogramdd_bin_edges`: one binary search per dim, a flat bin index, counted by pairs."""
-    return _histogramdd_from_bin_cts(g, x, bins, range, weight, density, with_edges=False)
+    return _histogramdd.from_bin_cts(g, x, bins, range, weight, density, with_edges=False)
 
 
 @op("aten::_histogramdd_from_bin_tensors", opset=11)
 def aten__histogramdd_from_bin_tensors(g: Builder, x, bins, weight=None, density: bool = False):
     """torch's ``histogramdd`` counts of the points ``x`` (..., D) over D 1-d tensors of edges."""
-    dtype, n = _histogramdd_input(g, x, bins)
+    dtype, n = _histogramdd.input_dims(g, x, bins)
     if not isinstance(bins, (list, tuple)) or len(bins) != n:
         raise ExportError(f"{g.overload}: bins must be a list of {n} tensors of edges (x has {n} dims per point)")
     counts = [None if s is None or s[0] is None else s[0] - 1 for s in (g.shape(b) for b in bins)]
     weight = None if weight is None else g.op("Reshape", weight, ints(g, [-1]))
-    return histogramdd(g, histogram_columns(g, x, n), list(bins), counts, weight, density, dtype)
+    return _histogramdd.histogramdd(g, _histogramdd.columns(g, x, n), list(bins), counts, weight, density, dtype)
 
 
-def _histogramdd_from_bin_cts(g: Builder, x, bins, bounds, weight, density: bool, with_edges: bool):
-    dtype, n = _histogramdd_input(g, x, bins)
-    counts, cols = _bin_counts(g, bins, n), histogram_columns(g, x, n)
-    edges = histogramdd_bin_edges(g, cols, counts, bounds, dtype)
-    weight = None if weight is None else g.op("Reshape", weight, ints(g, [-1]))
-    hist = histogramdd(g, cols, edges, counts, weight, density, dtype)
-    return (hist, edges) if with_edges else hist
-
-
-def _histogramdd_input(g: Builder, x, bins=None) -> tuple[torch.dtype, int]:
-    """``x``'s dtype and the points' dims: its last dim, or where that is not static, how many ``bins`` are listed."""
-    dtype, shape = g.dtype(x), g.shape(x)
-    n = shape[-1] if shape else None
-    if not isinstance(n, int) and isinstance(bins, (list, tuple)):
-        n = len(bins)
-    if dtype is None or not isinstance(n, int):
-        raise ExportError(f"{g.overload}: the input's dtype or last dim is unknown; export with them static")
-    return dtype, n
-
-
-def _bin_counts(g: Builder, bins: list[int], n: int) -> list[int]:
-    counts = list(bins)
-    if len(counts) != n or any(c <= 0 for c in counts):
-        raise ValueError(f"{g.overload}: bins must be {n} counts > 0 (one per dim of a point), not {counts}")
-    return counts
-
-
-@op("aten::mode", opset=11)
+@op("aten::mode", opset=9, lowerings=_scans_kernels.LOWERINGS)
 def aten_mode(g: Builder, x, dim: int = -1, keepdim: bool = False):
-    """(values, indices) of the most frequent value along ``dim`` (the smallest of equally frequent
-    ones) at its last occurrence: counts by ``Equal`` over n² pairs, ``ReduceMin`` of the candidates,
-    ``GatherElements``. torch sorts each slice with ``std::sort`` by value: its index is the last
-    occurrence for slices of up to 16 elements (an insertion sort, stable) and its introsort's beyond;
-    with a NaN, ``std::sort``'s order is undefined and so is torch's result. Opsets 11+
-    (``GatherElements``), both exporters (neither has a rule)."""
-    return mode(g, x, dim, keepdim)
+    """(values, indices) of the most frequent value along ``dim`` (the smallest of equally frequent ones),
+    torch's index included: ``symreg::Mode`` runs torch's CPU algorithm (``std::sort`` of (value, index)
+    pairs, then the runs), so where ``std::sort``'s order of equal values (slices beyond 16 elements) or of
+    NaN decides torch's index, it decides the kernel's alike. The "decomposition" lowering counts
+    ``Equal`` over n² pairs and takes the last occurrence: torch's index for slices of up to 16 elements;
+    opsets 11+ (``GatherElements``). Opsets 9+, both exporters (neither has a rule)."""
+    if _scans_kernels.lowering(g, 11) == "custom":
+        return _scans_kernels.mode(g, x, dim, keepdim)
+    return _sorting_counts.mode(g, x, dim, keepdim)
 
 
 @op("aten::unique_consecutive", opset=9)
@@ -333,7 +183,7 @@ def aten_isin(g: Builder, elements, test_elements, assume_unique: bool = False, 
     """Whether each element equals one of ``test_elements``: ``Equal`` of ``elements[..., None]`` with the
     flattened test elements (both in torch's promoted dtype; NaN matches nothing, -0.0 matches 0.0), any
     along the new dim as an int64 ``ReduceSum`` (false for no test elements), ``Not`` when ``invert``.
-    n*m pairs (:func:`~symreg.ops._sorting_scans.equal`); opsets 9+, both exporters (neither has a rule;
+    n*m pairs (:func:`~symreg.ops._scans_pairs.equal`); opsets 9+, both exporters (neither has a rule;
     torch.export's decomposition is wrong for empty test elements and fails on 1-d or empty inputs)."""
     rank = rank_of(g, elements)
     elements, test_elements = promoted(g, [elements, test_elements])
@@ -354,38 +204,39 @@ def aten_kthvalue(g: Builder, x, k: int, dim: int = -1, keepdim: bool = False):
     selection algorithm's (not the first nor the last of the ties); the values are the same.
     Opsets 11+ (``TopK``'s ``largest``), both exporters (neither has a rule)."""
     dtype = g.dtype(x)
-    x, rank, was_0d = _as_1d(g, x)
+    x, rank, was_0d = _order.as_1d(g, x)
     axis = normalize_dim(dim, rank)
-    return _kept(g, *kth_smallest(g, x, ints(g, [k]), axis, dtype), axis, keepdim, was_0d)
+    return _order.kept(g, *kth_smallest(g, x, ints(g, [k]), axis, dtype), axis, keepdim, was_0d)
 
 
 @op("aten::median", opset=11)
 def aten_median(g: Builder, x):
     """The lower median of every element (0-d), NaN where there is a NaN or no element:
-    :func:`_order_statistic`; opsets 11+, both exporters (neither has a rule)."""
-    return _order_statistic(g, x, None, False, ignore_nan=False)[0]
+    :func:`~symreg.ops._sorting_order.order_statistic`; opsets 11+, both exporters (neither has a rule)."""
+    return _order.order_statistic(g, x, None, False, ignore_nan=False)[0]
 
 
 @op("aten::median.dim", opset=11)
 def aten_median_dim(g: Builder, x, dim: int, keepdim: bool = False):
     """(values, indices) of the lower median along ``dim``, NaN and the first NaN's index in slices
-    that hold one (:func:`_order_statistic`); ties as for ``kthvalue``. Opsets 11+, both exporters."""
-    return _order_statistic(g, x, dim, keepdim, ignore_nan=False)
+    that hold one (:func:`~symreg.ops._sorting_order.order_statistic`); ties as for ``kthvalue``.
+    Opsets 11+, both exporters."""
+    return _order.order_statistic(g, x, dim, keepdim, ignore_nan=False)
 
 
 @op("aten::nanmedian", opset=11)
 def aten_nanmedian(g: Builder, x):
     """The lower median of the non-NaN elements (0-d; NaN where there are none):
-    :func:`_order_statistic`; opsets 11+, both exporters (neither has a rule)."""
-    return _order_statistic(g, x, None, False, ignore_nan=True)[0]
+    :func:`~symreg.ops._sorting_order.order_statistic`; opsets 11+, both exporters (neither has a rule)."""
+    return _order.order_statistic(g, x, None, False, ignore_nan=True)[0]
 
 
 @op("aten::nanmedian.dim", opset=11)
 def aten_nanmedian_dim(g: Builder, x, dim: int, keepdim: bool = False):
     """(values, indices) of the lower median of the non-NaN elements along ``dim``; slices of NaN only
-    give NaN and the middle NaN's index (:func:`_order_statistic`); ties as for ``kthvalue``.
-    Opsets 11+, both exporters."""
-    return _order_statistic(g, x, dim, keepdim, ignore_nan=True)
+    give NaN and the middle NaN's index (:func:`~symreg.ops._sorting_order.order_statistic`); ties as
+    for ``kthvalue``. Opsets 11+, both exporters."""
+    return _order.order_statistic(g, x, dim, keepdim, ignore_nan=True)
 
 
 # --- nanquantile / quantile ---------------------------------------------------------------
@@ -408,17 +259,6 @@ def aten_quantile(g: Builder, x, q, dim: Optional[int] = None, keepdim: bool = F
     but for the fused multiply-add of torch's vectorised ``lerp`` (an ulp). Opsets 11+ (``TopK``'s
     ``largest``, ``Round``), TorchScript only (the dynamo exporter's lowering is right)."""
     return quantile(g, x, q, dim, keepdim, interpolation, ignore_nan=False)
-
-
-# --- logcumsumexp --------------------------------------------------------------------------
-
-
-@op("aten::logcumsumexp", opset=9)
-def aten_logcumsumexp(g: Builder, x, dim: int):
-    """``log(sum(exp(x - m))) + m`` over every prefix along ``dim``, ``m`` its maximum
-    (:func:`~symreg.ops._sorting_scans.logcumsumexp`, n² pairs); opsets 9+. Both exporters:
-    torch's dynamo lowering gives -inf where exp overflows (values of a few hundred) and NaN for -inf."""
-    return logcumsumexp(g, x, dim)
 
 
 # --- searchsorted --------------------------------------------------------------------------

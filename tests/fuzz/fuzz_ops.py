@@ -16,6 +16,7 @@ from collections.abc import Callable
 import fuzz_deform_conv2d
 import fuzz_erfinv
 import fuzz_linalg
+import fuzz_scans
 import fuzz_special
 from fuzz_common import model_bytes  # noqa: F401 - the workers' entry point
 
@@ -43,16 +44,18 @@ def _entry(module) -> OpFuzz:
 
 #: a module per op, or one object per op of a family (fuzz_special.OPS, fuzz_linalg.OPS: the same attributes)
 FUZZ_OPS: dict[str, OpFuzz] = {
-    e.name: e for e in map(_entry, [fuzz_deform_conv2d, fuzz_erfinv, *fuzz_special.OPS, *fuzz_linalg.OPS])
+    e.name: e
+    for e in map(_entry, [fuzz_deform_conv2d, fuzz_erfinv, *fuzz_special.OPS, *fuzz_linalg.OPS, *fuzz_scans.OPS])
 }
 
 #: examples per op in `make test` (each run on every ISA build): ~40 s in all on two busy cores,
-#: 20 per special function (30 of them) and 25 per linalg kernel (small matrices: fast)
+#: 20 per special function (30 of them), 25 per linalg kernel (small matrices: fast) and 30 per scan kernel
 DEFAULT_EXAMPLES = {
     "symreg::DeformConv2d": 120,
     "symreg::Erfinv": 60,
     **{op.NAME: fuzz_special.EXAMPLES for op in fuzz_special.OPS},
     **{op.NAME: 25 for op in fuzz_linalg.OPS},
+    **{op.NAME: 30 for op in fuzz_scans.OPS},
 }
 
 

@@ -372,4 +372,7 @@ SPECIALS: tuple[KernelEntry, ...] = _special_entries()
 # Their entries are in tests/kernels/linalg_kernel_cases.py, which builds on Call and KernelEntry above.
 from linalg_kernel_cases import LINALG_KERNELS  # noqa: E402
 
-KERNELS = (*KERNELS, *SPECIALS, *LINALG_KERNELS)
+# --- symreg::Cummax, Cummin, Cumprod, LogCumSumExp, Mode: tests/kernels/scans_kernel_cases.py ----------------
+from scans_kernel_cases import SCAN_KERNELS  # noqa: E402
+
+KERNELS = (*KERNELS, *SPECIALS, *LINALG_KERNELS, *SCAN_KERNELS)

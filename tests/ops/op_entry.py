@@ -116,9 +116,18 @@ class Expect:
     opset: int | None = None
     dtype: torch.dtype | None = None
     sample: Callable[[Sample], bool] | None = None
+    lowering: str | None = None
 
-    def matches(self, name: str, exporter: str, opset: int, dtype: torch.dtype, sample: Sample | None) -> bool:
-        wanted = {"name": name, "exporter": exporter, "opset": opset, "dtype": dtype}
+    def matches(
+        self,
+        name: str,
+        exporter: str,
+        opset: int,
+        dtype: torch.dtype,
+        sample: Sample | None,
+        lowering: str | None = None,
+    ) -> bool:
+        wanted = {"name": name, "exporter": exporter, "opset": opset, "dtype": dtype, "lowering": lowering}
         if any(getattr(self, k) is not None and getattr(self, k) != v for k, v in wanted.items()):
             return False
         return self.sample is None or (sample is not None and self.sample(sample))
@@ -154,9 +163,13 @@ class OpEntry:
     #: into (torch.export's ``aten::_histogramdd_bin_edges`` for ``aten::histogramdd``). tests/test_parity.py counts
     #: them as in the table; they get no cases of their own.
     reaches: tuple[str, ...] = ()
+    #: The lowerings (``symreg.lowerings(name)``) each case runs under, forced one at a time; () runs the rule's
+    #: default only. ``xfail``/``skip`` take ``lowering=`` to select one.
+    lowerings: tuple[str, ...] = ()
 
     def xfail(self, reason: str, **where) -> OpEntry:
-        """This entry with the cases ``where`` selects (name=, exporter=, opset=, dtype=, sample=) expected to fail."""
+        """This entry with the cases ``where`` selects (name=, exporter=, opset=, dtype=, sample=, lowering=)
+        expected to fail."""
         return dataclasses.replace(self, expected=(*self.expected, Expect("xfail", reason, **where)))
 
     def skip(self, reason: str, **where) -> OpEntry:
@@ -169,8 +182,16 @@ class OpEntry:
         namespace, op = name.split("::")
         return getattr(getattr(torch.ops, namespace), op)
 
-    def expectation(self, name: str, exporter: str, opset: int, dtype: torch.dtype, sample: Sample | None):
-        return next((e for e in self.expected if e.matches(name, exporter, opset, dtype, sample)), None)
+    def expectation(
+        self,
+        name: str,
+        exporter: str,
+        opset: int,
+        dtype: torch.dtype,
+        sample: Sample | None,
+        lowering: str | None = None,
+    ):
+        return next((e for e in self.expected if e.matches(name, exporter, opset, dtype, sample, lowering)), None)
 
 
 def opinfos(name: str) -> list[Any]:

@@ -21,12 +21,15 @@ from table_reductions import TORCHSCRIPT, call, calling, masked, opinfo_samples
 from table_shape import values
 
 INF, NAN = float("inf"), float("nan")
+LOWERINGS = ("custom", "decomposition")
 FLOATS_INT = (torch.float32, torch.float64, torch.int64)
 EXACT = {dtype: (0.0, 0.0) for dtype in (torch.float32, torch.float64, torch.int64, torch.bool)}
-#: Products and sums over prefixes in another order than torch's sequential one: a few ulp.
-PRODUCTS = {torch.float32: (1e-6, 0.0), torch.float64: (1e-13, 0.0), torch.int64: (0.0, 0.0)}
 SUMS = {torch.float32: (1e-6, 1e-7), torch.float64: (1e-13, 1e-15)}
-GATHER_OPSET_9 = "ONNX GatherElements (the values at the running extreme's indices) exists from opset 11"
+#: The decompositions of cummax, cummin and mode pick values with GatherElements (opset 11); the kernels serve 9.
+GATHER_OPSET_9 = "the 'decomposition' lowering picks the values with ONNX GatherElements, which exists from opset 11"
+#: torch's index among equal values (beyond 16 elements) and its order of NaN are its std::sort's: the kernel
+#: runs the same sort; the decomposition takes the last occurrence.
+SORT_ORDER = "torch's index here is its std::sort's order of equal values (or of NaN): only the kernel reproduces it"
 #: torch's vectorised lerp rounds once (a fused multiply-add), ONNX's Mul and Sub twice: an ulp of the larger end.
 QUANTILES = {torch.float32: (1e-6, 1e-6), torch.float64: (1e-13, 1e-14)}
 SEARCH_OPSET_9 = (
@@ -215,8 +218,8 @@ def histc_samples(dtype: torch.dtype) -> list[Sample]:
 
 def mode_samples(dtype: torch.dtype) -> list[Sample]:
     """Equally frequent values (the smallest wins), -0.0 with 0.0, ±inf, each dim, keepdim, 0-d, an empty
-    batch dim, bool. Slices of at most 16 elements (torch's index is the last occurrence only there)
-    and no NaN (torch's ``std::sort`` of a slice with NaN is undefined)."""
+    batch dim, bool (slices of at most 16 elements, where torch's index is the last occurrence); then NaN,
+    and 3 x 600 and 3 x 20000 with ties, where torch's index is its std::sort's (see ``SORT_ORDER``)."""
     if dtype.is_floating_point:
         rows = [[2.0, 1.0, 2.0, 1.0, 3.0, 0.0], [0.0, -0.0, 5.0, -0.0, 0.0, 5.0], [INF, -INF, INF, 1.0, -INF, 2.0]]
     else:
@@ -232,7 +235,28 @@ def mode_samples(dtype: torch.dtype) -> list[Sample]:
     ]
     if dtype == torch.int64:
         samples.append(Sample((x > 1, 1)))
-    return samples
+    else:
+        samples.append(Sample((ties(dtype), 1)))
+    return samples + [Sample((long_ties((3, n), dtype, seed=n), 1)) for n in (600, 20_000)]
+
+
+def long_ties(shape: tuple[int, ...], dtype: torch.dtype, seed: int, choices=(-2, -1, 0, 1, 2, 3)) -> torch.Tensor:
+    """A tensor of few distinct values (ties everywhere), NaN and ±inf among them for floats."""
+    g = torch.Generator().manual_seed(seed)
+    pool = torch.tensor(choices, dtype=torch.float64)
+    x = pool[torch.randint(len(choices), shape, generator=g)]
+    if dtype.is_floating_point:
+        flat = x.view(-1)
+        flat[torch.randint(flat.numel(), (max(1, flat.numel() // 97),), generator=g)] = NAN
+        flat[torch.randint(flat.numel(), (max(1, flat.numel() // 89),), generator=g)] = INF
+        flat[torch.randint(flat.numel(), (max(1, flat.numel() // 83),), generator=g)] = -INF
+    return x.to(dtype)
+
+
+def sorted_by_std_sort(sample: Sample) -> bool:
+    """A sample where torch's mode index is its std::sort's: a slice beyond 16 elements, or NaN."""
+    x = sample.tensors()[0]
+    return (x.dim() > 0 and x.shape[-1] > 16) or (x.is_floating_point() and bool(x.isnan().any()))
 
 
 def unique_consecutive_samples(dtype: torch.dtype) -> list[Sample]:
@@ -268,32 +292,6 @@ def grow_q_in_range(sample: Sample) -> Sample:
     return grown.with_tensors(t if i == 0 else t.clamp(0, 1) for i, t in enumerate(grown.tensors()))
 
 
-def cum_extreme_samples(dtype: torch.dtype) -> list[Sample]:
-    """Ties (-0.0 and 0.0 too), NaN and ±inf along each dim, 0-d, an empty dim, bool."""
-    samples = [Sample((ties(dtype), d)) for d in (-1, 0)]
-    samples += [Sample((values((), dtype), 0)), Sample((values((2, 0), dtype), 1)), Sample((values((0, 3), dtype), 1))]
-    if dtype == torch.int64:
-        samples.append(Sample((ties(dtype) > 0, 1)))
-    return samples
-
-
-def cumprod_samples(dtype: torch.dtype) -> list[Sample]:
-    """Zeros, NaN and ±inf (0 * inf is NaN), 0-d, empty, bool and a dtype= argument."""
-    t = ties(dtype)
-    samples = [Sample((t, 1)), Sample((t, 0)), Sample((values((), dtype), 0)), Sample((values((3, 0), dtype), 1))]
-    if dtype == torch.int64:
-        samples += [Sample((t > 0, 1)), Sample((t, 1), {"dtype": torch.float64})]
-    if dtype.is_floating_point:
-        samples.append(Sample((values((4, 5), dtype), 1), {"dtype": torch.float64}))
-    return samples
-
-
-def logcumsumexp_samples(dtype: torch.dtype) -> list[Sample]:
-    """-inf prefixes (log 0), +inf, NaN, large values (exp overflows unshifted), 0-d, empty."""
-    x = torch.tensor([[-INF, -INF, 1.0, INF, 2.0, NAN, 1.0], [800.0, -800.0, 799.0, 0.0, -0.0, -INF, 3.0]], dtype=dtype)
-    return [Sample((x, 1)), Sample((x, 0)), Sample((values((), dtype), 0)), Sample((values((2, 0), dtype), 1))]
-
-
 ENTRIES: tuple[OpEntry, ...] = (
     OpEntry(
         ("aten::argsort", "aten::argsort.stable"),
@@ -304,15 +302,6 @@ ENTRIES: tuple[OpEntry, ...] = (
         dtypes=FLOATS_INT,
         grow=grow_distinct,
     ).xfail(TOPK_OPSET_9, exporter="torchscript", opset=9),
-    OpEntry(("aten::cummax",), EXACT, opinfo="cummax", samples=cum_extreme_samples, dtypes=FLOATS_INT).xfail(
-        GATHER_OPSET_9, exporter="torchscript", opset=9
-    ),
-    OpEntry(("aten::cummin",), EXACT, opinfo="cummin", samples=cum_extreme_samples, dtypes=FLOATS_INT).xfail(
-        GATHER_OPSET_9, exporter="torchscript", opset=9
-    ),
-    OpEntry(
-        ("aten::cumprod",), PRODUCTS, opinfo="cumprod", samples=cumprod_samples, fn=torch.cumprod, dtypes=FLOATS_INT
-    ),
     OpEntry(
         ("aten::histc",),
         EXACT,
@@ -376,7 +365,6 @@ ENTRIES: tuple[OpEntry, ...] = (
         dtypes=FLOATS_INT,
         grow=grow_distinct,
     ).xfail(TOPK_OPSET_9, exporter="torchscript", opset=9),
-    OpEntry(("aten::logcumsumexp",), SUMS, opinfo="logcumsumexp", samples=logcumsumexp_samples),
     OpEntry(
         ("aten::median", "aten::median.dim"),
         EXACT,
@@ -398,7 +386,10 @@ ENTRIES: tuple[OpEntry, ...] = (
         fn=call,
         dtypes=FLOATS_INT,
         grow=grow_distinct,
-    ).xfail(GATHER_OPSET_9, exporter="torchscript", opset=9),
+        lowerings=LOWERINGS,
+    )
+    .xfail(GATHER_OPSET_9, exporter="torchscript", opset=9, lowering="decomposition")
+    .skip(SORT_ORDER, lowering="decomposition", sample=sorted_by_std_sort),
     OpEntry(
         ("aten::msort",),
         EXACT,

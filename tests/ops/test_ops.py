@@ -41,6 +41,7 @@ from op_table import FAMILIES, TABLE
 from ortcheck import assert_matches, export, run
 
 import symreg
+from symreg._meta import DOMAIN
 
 #: Samples per (name, exporter, opset, dtype) in CI: the first ones (OpInfo's, then the entry's edge cases).
 CI_SAMPLES = 2
@@ -63,10 +64,12 @@ class Case:
     index: int | None = None
     sample: Sample | None = None
     problem: str | None = None
+    lowering: str | None = None  # forced (symreg.set_lowering); None: the rule's default
 
     def __str__(self) -> str:
         which = "no-samples" if self.sample is None else f"s{self.index}"
-        return f"{self.name.replace('::', '.')}-{self.exporter}{self.opset}-{str(self.dtype)[6:]}-{which}"
+        lowering = "" if self.lowering is None else f"-{self.lowering}"
+        return f"{self.name.replace('::', '.')}-{self.exporter}{self.opset}{lowering}-{str(self.dtype)[6:]}-{which}"
 
     @property
     def fn(self) -> Callable:
@@ -100,10 +103,13 @@ def cases_of(entry: OpEntry, *, full: bool) -> list[Case]:
             )
         for name in entry.names:
             for exporter, opset in entry.exports:
-                if problem:
-                    found.append(Case(entry, name, exporter, opset, dtype, problem=problem))
-                chosen = _chosen(len(samples), full, exporter, turn)
-                found += [Case(entry, name, exporter, opset, dtype, i, samples[i]) for i in chosen]
+                for lowering in entry.lowerings or (None,):
+                    if problem:
+                        found.append(Case(entry, name, exporter, opset, dtype, problem=problem, lowering=lowering))
+                    chosen = _chosen(len(samples), full, exporter, turn)
+                    found += [
+                        Case(entry, name, exporter, opset, dtype, i, samples[i], lowering=lowering) for i in chosen
+                    ]
     return found
 
 
@@ -120,7 +126,7 @@ CASES = [case for entry in _selected_entries() for case in cases_of(entry, full=
 def _marks(case: Case) -> list:
     if case.problem:
         return []
-    expect = case.entry.expectation(case.name, case.exporter, case.opset, case.dtype, case.sample)
+    expect = case.entry.expectation(case.name, case.exporter, case.opset, case.dtype, case.sample, case.lowering)
     if expect is None:
         return []
     if expect.kind == "skip":
@@ -167,12 +173,22 @@ def run_cases(cases: list[Case]) -> dict[Case, Result]:
     """Exports the cases' calls as one model (same exporter and opset), runs it on their samples and grown ones."""
     if not cases:
         return {}
-    exporter, opset = cases[0].exporter, cases[0].opset
+    exporter, opset, lowering = cases[0].exporter, cases[0].opset, cases[0].lowering
     # copies: torch.export merges inputs that are one tensor (the aliases of an op share samples)
     tensors = [t.clone() for c in cases for t in c.sample.tensors()]
     dims = [d for c in cases for d in c.sample.input_dims()]
-    proto = export(Calls(cases), tuple(tensors), exporter, opset, dims=dims)
+    forced = sorted({n for c in cases for n in c.entry.names}) if lowering is not None else []
+    try:
+        for name in forced:
+            symreg.set_lowering(name, lowering)
+        proto = export(Calls(cases), tuple(tensors), exporter, opset, dims=dims)
+    finally:
+        for name in forced:
+            symreg.set_lowering(name, None)
     assert len(proto.graph.input) == len(tensors), f"{len(tensors)} inputs exported as {len(proto.graph.input)}"
+    if lowering is not None:  # the forced lowering is the one built: custom-domain nodes exactly for "custom"
+        custom = any(n.domain == DOMAIN for n in proto.graph.node)
+        assert custom == (lowering == "custom"), f"lowering {lowering!r} forced, custom-domain nodes: {custom}"
     grown = []
     for case in cases:
         torch.manual_seed(zlib.crc32(str(case).encode()))
@@ -192,9 +208,11 @@ def run_cases(cases: list[Case]) -> dict[Case, Result]:
 
 
 @functools.cache
-def _groups(exporter: str, opset: int, selected: frozenset[Case]) -> dict[Case, tuple[Case, ...]]:
-    """Each selected case of this export that should pass, mapped to the cases sharing its model."""
-    cases = [c for c in CASES if c in selected and (c.exporter, c.opset) == (exporter, opset) and _shares_model(c)]
+def _groups(exporter: str, opset: int, lowering: str | None, selected: frozenset[Case]) -> dict[Case, tuple[Case, ...]]:
+    """Each selected case of this export (and forced lowering) that should pass, mapped to the cases sharing its
+    model."""
+    export_of = (exporter, opset, lowering)
+    cases = [c for c in CASES if c in selected and (c.exporter, c.opset, c.lowering) == export_of and _shares_model(c)]
     groups, group, inputs = {}, [], 0
     for case in cases + [None]:
         count = 0 if case is None else len(case.sample.tensors())
@@ -219,7 +237,7 @@ def _shared(cases: tuple[Case, ...]) -> dict[Case, Result]:
 def result_of(case: Case, selected: frozenset[Case]) -> Result:
     """The case's outputs: from its shared model, else from its entry's cases in it, else exported alone."""
     if _shares_model(case):
-        group = _groups(case.exporter, case.opset, selected)[case]
+        group = _groups(case.exporter, case.opset, case.lowering, selected)[case]
         for cases in (group, tuple(c for c in group if c.entry is case.entry)):
             if case in (shared := _shared(cases)):
                 return shared[case]
@@ -280,7 +298,7 @@ def table_problems(table=TABLE) -> list[str]:
         problems += [f"{entry.names[0]}: no tolerance for {d}" for d in entry.dtypes if d not in entry.tolerance]
         cases = [c for c in cases_of(entry, full=True) if not c.problem]
         for expect in entry.expected:
-            if not any(expect.matches(c.name, c.exporter, c.opset, c.dtype, c.sample) for c in cases):
+            if not any(expect.matches(c.name, c.exporter, c.opset, c.dtype, c.sample, c.lowering) for c in cases):
                 problems.append(f"{entry.names[0]}: {expect.kind} {expect.reason!r} matches no case; remove it")
     return problems
 

@@ -1,10 +1,14 @@
-"""Building blocks of the scan rules of symreg/ops/sorting.py (``cummax``, ``cummin``, ``cumprod``,
-``logcumsumexp``): every prefix at once, as a masked reduction over pairs (j, i) with j <= i.
+"""The "decomposition" lowering of the scans of symreg/ops/scans.py (``cummax``, ``cummin``, ``cumprod``,
+``logcumsumexp``; their default is the native kernels, :mod:`symreg.ops._scans_kernels`): standard ONNX ops
+only, for runtimes that load no custom ops. Every prefix at once, as a masked reduction over pairs (j, i)
+with j <= i.
 
-The pairs cost n² elements per slice along the scanned dim (n: its length): exact for max/min and
-their indices (no arithmetic), within a few ulp for products and sums (``ReduceProd``/``ReduceSum``
-order, float32 computed in float64 as torch's CPU kernels accumulate in double). ONNX ``Scan``
-(a sequential body, torch's order) needs subgraph attributes that the rule builder does not offer.
+The pairs cost n² elements per slice along the scanned dim (n: its length): a (64, 100000) float32 input
+needs 2.5 TB of intermediates, so this lowering serves short dims only. Exact for max/min and their
+indices (no arithmetic), within a few ulp for products and sums (``ReduceProd``/``ReduceSum`` order,
+float32 computed in float64 as torch's CPU kernels accumulate in double). ONNX ``Scan`` (a sequential
+body, torch's order) needs subgraph attributes that the rule builder does not offer. ``equal`` (torch's
+``==`` at every opset) also serves ``isin`` and ``mode``'s decomposition.
 """
 
 from __future__ import annotations
