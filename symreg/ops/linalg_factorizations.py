@@ -1,5 +1,6 @@
 """Factorizations, each a ``symreg::Linalg*`` kernel (symreg/ops/_linalg_kernels.py), and what reads them:
-LU (``linalg.lu_factor``, ``linalg.lu``, ``lu_unpack``, ``det``, ``slogdet``), Cholesky, eigh, SVD, QR.
+LU (``linalg.lu_factor``, ``linalg.lu``, ``lu_unpack``, ``det``, ``slogdet``), Cholesky, eigh, SVD, QR, and
+LAPACK's compact Householder form (``geqrf``, ``linalg.householder_product``, ``ormqr``).
 
 Both exporters, opsets 9+. Under dynamo a rule for a CompositeImplicitAutograd op (linalg_det, ...) keeps
 torch.export from decomposing it into *_ex ops and _linalg_check_errors, whose error would otherwise have no
@@ -141,6 +142,43 @@ def aten_linalg_qr(g: Builder, A, mode: str = "reduced"):  # noqa: N803
     if mode == "r":
         q = constant_like(g, np.zeros(0), A)
     return q, r
+
+
+# --- compact Householder form: geqrf, householder_product, ormqr ----------------------------------------
+
+
+@op("aten::geqrf", opset=9)
+def aten_geqrf(g: Builder, input):  # noqa: A002 - torch's name
+    """(a, tau) of ``symreg::LinalgGeqrf``: LAPACK geqrf's compact form (R above the diagonal, the reflectors
+    below, dlarfg's signs), torch's within rounding. Each reflector is determined by the column it reflects: a
+    rank-deficient A's trailing columns are rounding noise, their reflectors then as arbitrary as torch's."""
+    lk.square_rank(g, input, "input")
+    return g.op("symreg::LinalgGeqrf", input, outputs=2)
+
+
+@op(("aten::linalg_householder_product", "aten::orgqr"), opset=9)
+def aten_linalg_householder_product(g: Builder, input, tau):  # noqa: A002
+    """``symreg::LinalgHouseholderProduct`` (orgqr): the first n columns of H_1 ... H_k (*, m, n)."""
+    lk.square_rank(g, input, "input")
+    return g.op("symreg::LinalgHouseholderProduct", input, tau)
+
+
+@op("aten::ormqr", opset=9)
+def aten_ormqr(g: Builder, input, tau, other, left: bool = True, transpose: bool = False):  # noqa: A002
+    """``op(Q) @ other`` (left) or ``other @ op(Q)``, op transposing when ``transpose``, Q = H_1 ... H_k the full
+    (*, mn, mn) product of the k = tau.shape[-1] reflectors of input (*, mn, *): ``symreg::LinalgHouseholderProduct``
+    of input's first k columns padded with mn - k zero columns and tau with mn - k zeros (H = I for each), then
+    ``MatMul``. Exact: the padded reflectors are identities."""
+    rank = lk.square_rank(g, input, "input")
+    mn, k = dim(g, input, rank - 2), dim(g, tau, rank - 2)
+    batch, pad = shape_part(g, input, 0, rank - 2), g.op("Sub", mn, k)
+    vectors = g.op("Concat", lk.leading(g, input, k, rank - 1),
+                   lk.zeros_of_shape(g, g.op("Concat", batch, mn, pad, axis=0), input), axis=rank - 1)  # fmt: skip
+    coeffs = g.op("Concat", tau, lk.zeros_of_shape(g, g.op("Concat", batch, pad, axis=0), tau), axis=rank - 2)
+    q = g.op("symreg::LinalgHouseholderProduct", vectors, coeffs)
+    if transpose:
+        q = lk.transpose(g, q, rank)
+    return g.op("MatMul", q, other) if left else g.op("MatMul", other, q)
 
 
 # --- LU unpacked: lu_unpack, linalg.lu, torch.lu ------------------------------------------------------

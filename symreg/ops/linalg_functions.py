@@ -40,6 +40,15 @@ def aten_linalg_matrix_power(g: Builder, x, n: int):
     return result
 
 
+@op(("aten::linalg_matrix_exp", "aten::matrix_exp"), opset=9)
+def aten_linalg_matrix_exp(g: Builder, A):  # noqa: N803 - torch's name
+    """``symreg::LinalgMatrixExp`` (Eigen's Pade approximant with scaling and squaring; torch uses a Taylor
+    polynomial of degree up to 18): torch's within rounding times the conditioning of exp at A. NaN/inf in a
+    matrix gives NaN everywhere in it, as torch."""
+    lk.square_rank(g, A)
+    return g.op("symreg::LinalgMatrixExp", A)
+
+
 # --- matrix_sqrth, polar: from eigh and SVD ----------------------------------------------------------------
 
 

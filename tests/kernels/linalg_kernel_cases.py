@@ -245,4 +245,100 @@ QR = KernelEntry(
     refused=REFUSED, refused_message=REFUSED_MESSAGE,
 )  # fmt: skip
 
-LINALG_KERNELS: tuple[KernelEntry, ...] = (CHOLESKY, EIGH, LU_FACTOR, LU_SOLVE, QR, SOLVE_TRIANGULAR, SVD)
+
+# --- LinalgGeqrf / LinalgHouseholderProduct ---------------------------------------------------
+
+
+def _zero_columns(dtype) -> np.ndarray:
+    """A zero first column (tau 0, H = I) and a zero column further on: exact zeros, no rounding noise."""
+    a = _rng(12).standard_normal((2, 6, 4))
+    a[0, :, 0] = 0.0
+    a[1, :, 2] = 0.0
+    return a.astype(dtype)
+
+
+def geqrf_calls(dtype) -> list[Call]:
+    return [*general_calls(dtype), Call("zero-columns", lambda: (_zero_columns(dtype),))]
+
+
+def geqrf_reference(a):
+    qr, tau = torch.geqrf(_t(a))
+    return qr.numpy(), tau.numpy()
+
+
+GEQRF = KernelEntry(
+    op="symreg::LinalgGeqrf", pybind=_kernels.linalg_geqrf, reference=geqrf_reference, calls=geqrf_calls,
+    tolerance=TOL, outputs=(None, None),
+    threads_call=Call("batch64", lambda: (_rng(13).standard_normal((64, 10, 7)).astype(np.float32),)),
+    refused=REFUSED, refused_message=REFUSED_MESSAGE,
+)  # fmt: skip
+
+
+def _reflectors(dtype, shape, k=None, seed=14):
+    """geqrf's (QR, tau) of random matrices (*, m, n), tau cut to its first k."""
+    qr, tau = torch.geqrf(torch.from_numpy(_rng(seed).standard_normal(shape).astype(dtype)))
+    return qr.numpy(), np.ascontiguousarray(tau.numpy()[..., :k])
+
+
+def householder_product_calls(dtype) -> list[Call]:
+    cases = {"square": ((4, 4), None), "tall": ((7, 3), None), "fewer-reflectors": ((6, 4), 2),
+             "batch": ((2, 3, 6, 4), None), "blocked": ((60, 50), None), "no-reflectors": ((5, 3), 0),
+             "empty-batch": ((0, 4, 3), None), "0x0": ((0, 0), None), "no-columns": ((4, 0), None)}  # fmt: skip
+    calls = [Call(name, lambda s=s, k=k: _reflectors(dtype, s, k)) for name, (s, k) in cases.items()]
+    calls.append(Call("zero-columns", lambda: tuple(x.numpy() for x in torch.geqrf(_t(_zero_columns(dtype))))))
+    return calls
+
+
+def householder_product_reference(a, tau):
+    return torch.linalg.householder_product(_t(a), _t(tau)).numpy()
+
+
+HOUSEHOLDER_PRODUCT = KernelEntry(
+    op="symreg::LinalgHouseholderProduct", pybind=_kernels.linalg_householder_product,
+    reference=householder_product_reference, calls=householder_product_calls, tolerance=TOL,
+    threads_call=Call("batch64", lambda: _reflectors(np.float32, (64, 10, 7))),
+)  # fmt: skip
+
+
+# --- LinalgMatrixExp -------------------------------------------------------------------------
+
+
+def _nilpotent(dtype, n=6) -> np.ndarray:
+    """Strictly upper triangular: the exponential is a finite sum."""
+    return np.triu(_rng(15).standard_normal((n, n)), 1).astype(dtype)
+
+
+def _normal(dtype, shape, scale, seed=16) -> np.ndarray:
+    return (_rng(seed).standard_normal(shape) * scale).astype(dtype)
+
+
+def matrix_exp_calls(dtype) -> list[Call]:
+    calls = [
+        Call("small-norm", lambda: (_normal(dtype, (3, 4, 4), 0.05),)),
+        Call("unit-norm", lambda: (_normal(dtype, (2, 5, 5), 0.2),)),
+        Call("norm-10", lambda: (_normal(dtype, (2, 6, 6), 2.0),), scale=1e3),
+        Call("nilpotent", lambda: (_nilpotent(dtype),), scale=10.0),
+        Call("diagonal", lambda: (np.diag([-3.0, -0.5, 0.0, 1.0, 4.0]).astype(dtype),), scale=60.0),
+        Call("skew-symmetric", lambda: ((lambda x: x - x.T)(_normal(dtype, (7, 7), 1.0)),)),
+        Call("30x30", lambda: (_normal(dtype, (30, 30), 1 / 6),), scale=10.0),
+        Call("empty-batch", lambda: (np.zeros((0, 3, 3), dtype),)),
+        Call("0x0", lambda: (np.zeros((2, 0, 0), dtype),)),
+        Call("1x1", lambda: (np.array([[[-2.0]], [[3.0]]], dtype),), scale=20.0),
+    ]
+    return calls + _layouts(lambda d: (_rng(17).standard_normal((5, 5)) / 3).astype(d), dtype, square=True)
+
+
+def matrix_exp_reference(a):
+    return torch.linalg.matrix_exp(_t(a)).numpy()
+
+
+MATRIX_EXP = KernelEntry(
+    op="symreg::LinalgMatrixExp", pybind=_kernels.linalg_matrix_exp, reference=matrix_exp_reference,
+    calls=matrix_exp_calls, tolerance=TOL,
+    threads_call=Call("batch64", lambda: ((_rng(18).standard_normal((64, 8, 8)) / 3).astype(np.float32),)),
+    refused=REFUSED, refused_message=REFUSED_MESSAGE,
+)  # fmt: skip
+
+LINALG_KERNELS: tuple[KernelEntry, ...] = (
+    CHOLESKY, EIGH, GEQRF, HOUSEHOLDER_PRODUCT, LU_FACTOR, LU_SOLVE, MATRIX_EXP, QR, SOLVE_TRIANGULAR, SVD,
+)  # fmt: skip
