@@ -4,10 +4,10 @@ the ``symreg.ops.linalg_*`` modules compose from them in standard ops.
 A few general kernels, LAPACK's routines, do the factorizations: ``LinalgLuFactor`` (getrf), ``LinalgLuSolve``
 (getrs), ``LinalgCholesky`` (potrf), ``LinalgSolveTriangular`` (trsm), ``LinalgEigh`` (syevd), ``LinalgSvd``
 (gesdd), ``LinalgQr`` (geqrf + orgqr), ``LinalgGeqrf`` (geqrf's compact form), ``LinalgHouseholderProduct``
-(orgqr) and ``LinalgMatrixExp`` (Eigen's Pade scaling and squaring). They take batches of matrices (*, m, n)
-with equal batch dims (the blocks here broadcast them first) and report per-matrix failures as LAPACK's
-``info`` (int32), or, with ``check_errors=1``, as an error status naming the op, the torch function (``api``)
-and the batch element.
+(orgqr) and ``LinalgMatrixExp`` (torch's degree-18 Taylor polynomial, scaled and
+squared). They take batches of matrices (*, m, n) with equal batch dims (the blocks here broadcast them first) and
+report per-matrix failures as LAPACK's ``info`` (int32), or, with ``check_errors=1``, as an error status naming the
+op, the torch function (``api``) and the batch element.
 """
 
 from __future__ import annotations
@@ -195,7 +195,8 @@ MATRIX_EXP = schema(
     outputs=["Y: T"],
     types={"T": FLOATS["T"]},
     infer=_same_as_first,
-    doc="exp(A) of A (*, n, n) (Pade approximant with scaling and squaring); NaN for a matrix with NaN or inf.",
+    doc="exp(A) of A (*, n, n) (torch's degree-18 Taylor polynomial with scaling and squaring, in torch's order of "
+    "operations); NaN for a matrix with NaN or inf.",
 )
 
 

@@ -167,14 +167,17 @@ def aten_linalg_householder_product(g: Builder, input, tau):  # noqa: A002
 def aten_ormqr(g: Builder, input, tau, other, left: bool = True, transpose: bool = False):  # noqa: A002
     """``op(Q) @ other`` (left) or ``other @ op(Q)``, op transposing when ``transpose``, Q = H_1 ... H_k the full
     (*, mn, mn) product of the k = tau.shape[-1] reflectors of input (*, mn, *): ``symreg::LinalgHouseholderProduct``
-    of input's first k columns padded with mn - k zero columns and tau with mn - k zeros (H = I for each), then
-    ``MatMul``. Exact: the padded reflectors are identities."""
+    of input's first k columns padded with zero columns and tau with zeros (H = I for each), then ``MatMul``. Exact:
+    the padded reflectors are identities. The padding is mn columns cut back to mn with a ``Gather``: a padding of
+    mn - k columns, 0 when k = mn, is an ``Expand`` to a 0-sized dim, which the TorchScript exporter's shape
+    inference takes for 1 (a wrong static shape that ORT then refuses at the ``MatMul``)."""
     rank = lk.square_rank(g, input, "input")
     mn, k = dim(g, input, rank - 2), dim(g, tau, rank - 2)
-    batch, pad = shape_part(g, input, 0, rank - 2), g.op("Sub", mn, k)
-    vectors = g.op("Concat", lk.leading(g, input, k, rank - 1),
-                   lk.zeros_of_shape(g, g.op("Concat", batch, mn, pad, axis=0), input), axis=rank - 1)  # fmt: skip
-    coeffs = g.op("Concat", tau, lk.zeros_of_shape(g, g.op("Concat", batch, pad, axis=0), tau), axis=rank - 2)
+    batch = shape_part(g, input, 0, rank - 2)
+    zeros = lk.zeros_of_shape(g, g.op("Concat", batch, mn, mn, axis=0), input)
+    vectors = lk.leading(g, g.op("Concat", lk.leading(g, input, k, rank - 1), zeros, axis=rank - 1), mn, rank - 1)
+    no_coeffs = lk.zeros_of_shape(g, g.op("Concat", batch, mn, axis=0), tau)
+    coeffs = lk.leading(g, g.op("Concat", tau, no_coeffs, axis=rank - 2), mn, rank - 2)
     q = g.op("symreg::LinalgHouseholderProduct", vectors, coeffs)
     if transpose:
         q = lk.transpose(g, q, rank)

@@ -90,7 +90,8 @@ def lu_solve_calls(dtype) -> list[Call]:
                                      "empty-batch": ((0, 3, 3), (0, 3, 1)), "0x0": ((0, 0), (0, 2)),
                                      "no-columns": ((3, 3), (3, 0))}.items():  # fmt: skip
         make = lambda a_shape=a_shape, b_shape=b_shape: _lu_inputs(  # noqa: E731
-            _well(dtype, *a_shape), _rng(3).standard_normal(b_shape).astype(dtype))
+            _well(dtype, *a_shape), _rng(3).standard_normal(b_shape).astype(dtype)
+        )
         calls += [Call(name, make), Call(f"{name}-adjoint", make, {"adjoint": 1})]
     return calls
 

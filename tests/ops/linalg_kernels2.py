@@ -18,10 +18,13 @@ from ortcheck import assert_matches
 
 #: Householder reflections in Eigen's (blocked) order against LAPACK's: rounding of the scale of A.
 HOUSEHOLDER = {torch.float32: (1e-4, 1e-5), torch.float64: (1e-10, 1e-12)}
-#: Eigen's Pade approximant against torch's Taylor polynomial, each scaled and squared: rounding times the
-#: conditioning of exp at A (its squarings): on OpInfo's float32 samples (entries up to 9) up to 4e-3 relative
-#: (torch's own float32 result is as far from float64's); random matrices of norm <= 10: 3e-6.
-MATRIX_EXP = {torch.float32: (1e-2, 1e-3), torch.float64: (1e-9, 1e-11)}
+#: torch's own arithmetic (symreg/ops/linalg_functions.py): bit for bit where torch evaluates the degree-18 polynomial
+#: with products of <= 8 x 8 (batches; single matrices of 1-norm > 1.46 in float32, > 0.3 in float64), else torch's
+#: lower degrees or its fused multiply-adds (>= 16 x 16) against ours: on these samples (5 draws) float32 at most
+#: 3.6e-7 absolute (entries up to ~10) and 3.1e-5 relative on entries below 1e-2, float64 3.6e-15 absolute; a grid of
+#: norms 1e-3..20, sizes 2..16: at most 2.5e-5 relative. (torch's float32 result itself is up to 3.5e-4 off the
+#: exact exponential on OpInfo's samples.)
+MATRIX_EXP = {torch.float32: (2e-5, 2e-6), torch.float64: (1e-12, 1e-13)}
 
 
 def matrix_exp_samples(dtype) -> list[Sample]:
@@ -120,7 +123,8 @@ def householder_product_samples(dtype) -> list[Sample]:
 
 
 def ormqr_samples(dtype) -> list[Sample]:
-    """left/right, transpose or not, tall and wide reflector matrices, fewer reflectors, batches, empty other."""
+    """left/right, transpose or not, tall and wide reflector matrices, one reflector of five (torch wants tau of
+    min(mn, k) entries: fewer reflectors are fewer columns of input), batches, empty other."""
     qr, tau = _reflectors(dtype, 2, 5, 3)
     wide, wide_tau = _reflectors(dtype, 3, 5)
     c, c_right = torch.randn(2, 5, 4, dtype=dtype), torch.randn(2, 4, 5, dtype=dtype)
@@ -130,15 +134,25 @@ def ormqr_samples(dtype) -> list[Sample]:
     return [
         *found, Sample((wide, wide_tau, torch.randn(3, 2, dtype=dtype))),
         Sample((wide, wide_tau, torch.randn(2, 3, dtype=dtype)), {"left": False, "transpose": True}),
-        Sample((qr[0], tau[0, :1].contiguous(), c[0]), {"transpose": True}), Sample((qr, tau, c[:, :, :0])),
+        Sample((qr[0, :, :1], tau[0, :1].contiguous(), c[0]), {"transpose": True}), Sample((qr, tau, c[:, :, :0])),
         Sample((qr[:0], tau[:0], c[:0])),
     ]  # fmt: skip
+
+
+#: torch 2.14 has no meta (fake) kernel of aten::geqrf for symbolic shapes: torch.export with any dynamic dim raises
+#: UnsupportedOperatorException before any rule runs (with static shapes it exports: coverage's dynamo18 run).
+_GEQRF_DYNAMIC = "torch.export of aten.geqrf with dynamic dims: UnsupportedOperatorException (no fake kernel)"
+
+
+def _dynamic(sample: Sample) -> bool:
+    """A dim of size >= 2, which the op table makes dynamic under dynamo (torch.export specialises 0 and 1)."""
+    return any(d >= 2 for t in sample.tensors() for d in t.shape)
 
 
 ENTRIES: tuple[OpEntry, ...] = (
     OpEntry(
         ("aten::geqrf",), HOUSEHOLDER, opinfo="geqrf", fn=torch.geqrf, samples=geqrf_samples, compare=_geqrf_compare
-    ),  # fmt: skip
+    ).xfail(_GEQRF_DYNAMIC, exporter="dynamo", sample=_dynamic),  # fmt: skip
     OpEntry(
         ("aten::linalg_householder_product", "aten::orgqr"),
         HOUSEHOLDER,
