@@ -9,6 +9,7 @@
 #include "kernels/linalg/cholesky.h"
 #include "kernels/linalg/eigh.h"
 #include "kernels/linalg/householder.h"
+#include "kernels/linalg/ldl.h"
 #include "kernels/linalg/lu.h"
 #include "kernels/linalg/matrix_batch.h"
 #include "kernels/linalg/matrix_exp.h"
@@ -268,6 +269,26 @@ py::object HouseholderProduct(const py::array& a_in, const py::array& tau_in) {
   });
 }
 
+py::object LdlFactor(const py::array& a_in) {
+  return ByDtype("linalg_ldl_factor", a_in, [&](auto tag) -> py::object {
+    using T = decltype(tag);
+    MatrixBatch m;
+    const auto a = Matrices<T>("linalg_ldl_factor", a_in, "A", true, &m);
+    auto ld = Empty<T>(ShapeOf(a));
+    auto pivots = Empty<int32_t>(kernels::BatchShapeWith(m, {m.rows}));
+    auto infos = Empty<int32_t>(m.batch_shape);
+    T* ld_data = ld.mutable_data();
+    int32_t *pivot_data = pivots.mutable_data(), *info = infos.mutable_data();
+    {
+      py::gil_scoped_release release;
+      for (int64_t b = 0; b < m.batch; ++b) {
+        info[b] = kernels::LdlFactor(a.data() + b * m.size(), m.rows, ld_data + b * m.size(), pivot_data + b * m.rows);
+      }
+    }
+    return py::make_tuple(ld, pivots, infos);
+  });
+}
+
 }  // namespace
 
 void BindLinalgLuFactor(py::module_& m) {
@@ -325,6 +346,12 @@ void BindLinalgHouseholderProduct(py::module_& m) {
   m.def("linalg_householder_product", &HouseholderProduct, py::arg("a"), py::arg("tau"),
         "Q (*, m, n): the first n columns of the product of the reflectors below the diagonal of a (*, m, n) with "
         "coefficients tau (*, k), m >= n >= k, as LAPACK orgqr (the kernel of symreg::LinalgHouseholderProduct).");
+}
+
+void BindLinalgLdlFactor(py::module_& m) {
+  m.def("linalg_ldl_factor", &LdlFactor, py::arg("a"),
+        "(LD, pivots, info): LAPACK sytrf's Bunch-Kaufman LDL^T of each symmetric matrix of a (*, n, n), lower "
+        "(the kernel of symreg::LinalgLdlFactor).");
 }
 
 }  // namespace symreg::python

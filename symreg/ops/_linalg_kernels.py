@@ -4,7 +4,7 @@ the ``symreg.ops.linalg_*`` modules compose from them in standard ops.
 A few general kernels, LAPACK's routines, do the factorizations: ``LinalgLuFactor`` (getrf), ``LinalgLuSolve``
 (getrs), ``LinalgCholesky`` (potrf), ``LinalgSolveTriangular`` (trsm), ``LinalgEigh`` (syevd), ``LinalgSvd``
 (gesdd), ``LinalgQr`` (geqrf + orgqr), ``LinalgGeqrf`` (geqrf's compact form), ``LinalgHouseholderProduct``
-(orgqr) and ``LinalgMatrixExp`` (torch's degree-18 Taylor polynomial, scaled and
+(orgqr), ``LinalgLdlFactor`` (sytrf) and ``LinalgMatrixExp`` (torch's degree-18 Taylor polynomial, scaled and
 squared). They take batches of matrices (*, m, n) with equal batch dims (the blocks here broadcast them first) and
 report per-matrix failures as LAPACK's ``info`` (int32), or, with ``check_errors=1``, as an error status naming the
 op, the torch function (``api``) and the batch element.
@@ -188,6 +188,18 @@ HOUSEHOLDER_PRODUCT = schema(
     infer=_same_as_first,
     doc="LAPACK orgqr: the first n columns (*, m, n) of H_1 ... H_k, H_i = I - tau_i v_i v_i^T with v_i below the "
     "diagonal of A's column i (*, m, n), tau (*, k) of A's batch dims, m >= n >= k.",
+)
+LDL_FACTOR = schema(
+    "symreg::LinalgLdlFactor",
+    inputs=["A: T"],
+    outputs=["LD: T", "pivots: I", "info: I"],
+    types=FLOATS,
+    attrs={"check_errors": 0, "api": ""},
+    infer=_lu_factor_infer,
+    doc="P A P^T = L D L^T with Bunch-Kaufman pivoting (LAPACK sytrf, lower) of symmetric A (*, n, n), read from its "
+    "lower triangle: LD (*, n, n) (D's diagonal and 2 x 2 blocks' subdiagonal entries, L's multipliers below), "
+    "pivots int32 (*, n) (1-based; a 2 x 2 block's pair negative), info int32 (*) (0, or the first exactly zero "
+    "D[i-1, i-1]). check_errors=1: info > 0 is an error.",
 )
 MATRIX_EXP = schema(
     "symreg::LinalgMatrixExp",

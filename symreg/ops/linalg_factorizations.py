@@ -1,6 +1,7 @@
 """Factorizations, each a ``symreg::Linalg*`` kernel (symreg/ops/_linalg_kernels.py), and what reads them:
-LU (``linalg.lu_factor``, ``linalg.lu``, ``lu_unpack``, ``det``, ``slogdet``), Cholesky, eigh, SVD, QR, and
-LAPACK's compact Householder form (``geqrf``, ``linalg.householder_product``, ``ormqr``).
+LU (``linalg.lu_factor``, ``linalg.lu``, ``lu_unpack``, ``det``, ``slogdet``), Cholesky, LDL^T
+(``linalg.ldl_factor``), eigh, SVD, QR, and LAPACK's compact Householder form (``geqrf``,
+``linalg.householder_product``, ``ormqr``).
 
 Both exporters, opsets 9+. Under dynamo a rule for a CompositeImplicitAutograd op (linalg_det, ...) keeps
 torch.export from decomposing it into *_ex ops and _linalg_check_errors, whose error would otherwise have no
@@ -86,6 +87,19 @@ def aten_linalg_cholesky(g: Builder, A, upper: bool = False, check_errors: Optio
     factor, info = g.op("symreg::LinalgCholesky", A, upper=int(upper), check_errors=int(bool(check_errors) or not ex),
                         api=api, outputs=2)  # fmt: skip
     return (factor, info) if ex else factor
+
+
+@op(("aten::linalg_ldl_factor", "aten::linalg_ldl_factor_ex"), opset=9)
+def aten_linalg_ldl_factor(g: Builder, A, hermitian: bool = False, check_errors: Optional[bool] = None):  # noqa: N803
+    """``symreg::LinalgLdlFactor`` (LAPACK sytrf, lower, as torch): (LD, pivots), and for ldl_factor_ex the info.
+    Real matrices only, so ``hermitian`` changes nothing. ldl_factor: an exactly zero pivot of D is an error (torch
+    raises too); ldl_factor_ex: info is its 1-based index, the factorization completed."""
+    ex = g.overload.startswith("aten::linalg_ldl_factor_ex")
+    api = "torch.linalg.ldl_factor_ex" if ex else "torch.linalg.ldl_factor"
+    lk.square_rank(g, A)
+    ld, pivots, info = g.op("symreg::LinalgLdlFactor", A, check_errors=int(bool(check_errors) or not ex), api=api,
+                            outputs=3)  # fmt: skip
+    return (ld, pivots, info) if ex else (ld, pivots)
 
 
 def _upper(g: Builder, UPLO: str) -> bool:  # noqa: N803

@@ -17,17 +17,25 @@ import numpy as np
 from fuzz_common import FLOATS, inject, specials
 from hypothesis import strategies as st
 
-SQUARE = {"LinalgLuSolve", "LinalgCholesky", "LinalgSolveTriangular", "LinalgEigh", "LinalgMatrixExp"}
+SQUARE = {
+    "LinalgLuSolve",
+    "LinalgCholesky",
+    "LinalgSolveTriangular",
+    "LinalgEigh",
+    "LinalgMatrixExp",
+    "LinalgLdlFactor",
+}
 BOOL_ATTRS = {
     "LinalgLuFactor": ["check_errors"], "LinalgLuSolve": ["adjoint"], "LinalgCholesky": ["upper", "check_errors"],
     "LinalgSolveTriangular": ["upper", "left", "unitriangular"], "LinalgEigh": ["upper"],
     "LinalgSvd": ["full_matrices"], "LinalgQr": ["complete"], "LinalgGeqrf": [], "LinalgHouseholderProduct": [],
-    "LinalgMatrixExp": [],
+    "LinalgMatrixExp": [], "LinalgLdlFactor": ["check_errors"],
 }  # fmt: skip
 OUTPUTS = {
     "LinalgLuFactor": [None, "int32", "int32"], "LinalgLuSolve": [None], "LinalgCholesky": [None, "int32"],
     "LinalgSolveTriangular": [None], "LinalgEigh": [None], "LinalgSvd": [None], "LinalgQr": [None, None],
     "LinalgGeqrf": [None, None], "LinalgHouseholderProduct": [None], "LinalgMatrixExp": [None],
+    "LinalgLdlFactor": [None, "int32", "int32"],
 }  # fmt: skip
 RTOL = {np.float32: 2e-3, np.float64: 1e-8}
 
@@ -161,6 +169,11 @@ def _problems(spec: Spec, case: dict) -> list[str]:
         a = torch.from_numpy(case["inputs"][0][1])
         if (torch.linalg.cholesky_ex(a, upper=bool(attrs["upper"]))[1] != 0).any():
             return [r"not positive-definite"]
+    if short == "LinalgLdlFactor" and attrs["check_errors"] and spec.n:
+        import torch
+
+        if (torch.linalg.ldl_factor_ex(torch.from_numpy(case["inputs"][0][1]))[2] != 0).any():
+            return [r"is singular"]
     return []
 
 
@@ -189,6 +202,8 @@ def _reference(case: dict) -> list[np.ndarray]:
         return [torch.linalg.householder_product(t[0], t[1]).numpy()]
     if short == "LinalgMatrixExp":
         return [torch.linalg.matrix_exp(t[0]).numpy()]
+    if short == "LinalgLdlFactor":
+        return [x.numpy() for x in torch.linalg.ldl_factor_ex(t[0])]
     q, r = torch.linalg.qr(t[0], mode="complete" if attrs["complete"] else "reduced")
     return [q.numpy(), r.numpy()]
 

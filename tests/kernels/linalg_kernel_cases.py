@@ -1,8 +1,8 @@
 """Kernel-table entries of the linalg kernels (``symreg::Linalg*``): pybind and a one-node ORT model against torch.
 
 Eigenvectors and singular vectors are unique only up to sign: the eigh and SVD entries compare the values (the
-node declares that output alone); tests/ops/linalg_factorizations.py checks the vectors' invariants. LU pivots,
-Cholesky/LU info and QR's signs follow LAPACK's conventions and compare exactly (within rounding). Inputs that
+node declares that output alone); tests/ops/linalg_factorizations.py checks the vectors' invariants. LU and LDL pivots,
+Cholesky/LU/LDL info and QR's signs follow LAPACK's conventions and compare exactly (within rounding). Inputs that
 are not positive-definite (info > 0, the factor unspecified) are the op table's and the fuzz harness's.
 """
 
@@ -301,6 +301,52 @@ HOUSEHOLDER_PRODUCT = KernelEntry(
 )  # fmt: skip
 
 
+# --- LinalgLdlFactor -------------------------------------------------------------------------
+
+
+def _symmetric(dtype, *shape, seed=19) -> np.ndarray:
+    x = _rng(seed).standard_normal(shape)
+    return (x + np.swapaxes(x, -1, -2)).astype(dtype)
+
+
+def _zero_diagonal(dtype, n=7) -> np.ndarray:
+    """Symmetric with a zero diagonal: 2 x 2 pivots."""
+    a = _symmetric(dtype, n, n, seed=20)
+    np.fill_diagonal(a, 0)
+    return a
+
+
+def _ldl_singular(dtype) -> np.ndarray:
+    """A zero matrix and a rank-1 one: an exactly zero pivot (info > 0) with the factorization completed."""
+    v = _rng(21).integers(-3, 4, (5, 1)).astype(np.float64)
+    return np.stack([np.zeros((5, 5)), v @ v.T]).astype(dtype)
+
+
+def ldl_calls(dtype) -> list[Call]:
+    """Random symmetric (2 x 2 pivots among them), zero diagonal, SPD (no interchange), singular, only the lower
+    triangle read (garbage above), 40 x 40, empty batch, 0 x 0, 1 x 1."""
+    garbage_above = _symmetric(dtype, 6, 6) + np.triu(_rng(22).standard_normal((6, 6)) * 1e3, 1).astype(dtype)
+    return [
+        Call("batch", lambda: (_symmetric(dtype, 3, 6, 6),)), Call("zero-diagonal", lambda: (_zero_diagonal(dtype),)),
+        Call("spd", lambda: (_spd(dtype, 2, 5, 5),)), Call("singular", lambda: (_ldl_singular(dtype),)),
+        Call("lower-only", lambda: (garbage_above,)), Call("40x40", lambda: (_symmetric(dtype, 40, 40),)),
+        Call("empty-batch", lambda: (np.zeros((0, 3, 3), dtype),)), Call("0x0", lambda: (np.zeros((2, 0, 0), dtype),)),
+        Call("1x1", lambda: (np.array([[[-2.0]], [[0.0]]], dtype),)),
+    ]  # fmt: skip
+
+
+def ldl_reference(a):
+    return tuple(x.numpy() for x in torch.linalg.ldl_factor_ex(_t(a)))
+
+
+LDL_FACTOR = KernelEntry(
+    op="symreg::LinalgLdlFactor", pybind=_kernels.linalg_ldl_factor, reference=ldl_reference, calls=ldl_calls,
+    tolerance=TOL, outputs=(None, np.int32, np.int32),
+    threads_call=Call("batch64", lambda: (_symmetric(np.float32, 64, 9, 9),)),
+    refused=REFUSED, refused_message=REFUSED_MESSAGE,
+)  # fmt: skip
+
+
 # --- LinalgMatrixExp -------------------------------------------------------------------------
 
 
@@ -341,5 +387,5 @@ MATRIX_EXP = KernelEntry(
 )  # fmt: skip
 
 LINALG_KERNELS: tuple[KernelEntry, ...] = (
-    CHOLESKY, EIGH, GEQRF, HOUSEHOLDER_PRODUCT, LU_FACTOR, LU_SOLVE, MATRIX_EXP, QR, SOLVE_TRIANGULAR, SVD,
+    CHOLESKY, EIGH, GEQRF, HOUSEHOLDER_PRODUCT, LDL_FACTOR, LU_FACTOR, LU_SOLVE, MATRIX_EXP, QR, SOLVE_TRIANGULAR, SVD,
 )  # fmt: skip

@@ -1,5 +1,6 @@
-"""Op-table entries of the rules over the kernels ``symreg::LinalgMatrixExp``, ``LinalgGeqrf`` and
-``LinalgHouseholderProduct``: ``matrix_exp``, ``geqrf``, ``linalg.householder_product`` (``orgqr``) and ``ormqr``;
+"""Op-table entries of the rules over the kernels ``symreg::LinalgMatrixExp``, ``LinalgGeqrf``,
+``LinalgHouseholderProduct`` and ``LinalgLdlFactor``: ``matrix_exp``, ``geqrf``, ``linalg.householder_product``
+(``orgqr``), ``ormqr`` and ``linalg.ldl_factor`` (``_ex``);
 tests/ops/table_linalg_functions.py and table_linalg_factorizations.py list them with their families' entries.
 
 Inputs: batches, empty batches and 0 x 0 matrices, wide and tall matrices, views; matrix_exp on small and large
@@ -25,6 +26,10 @@ HOUSEHOLDER = {torch.float32: (1e-4, 1e-5), torch.float64: (1e-10, 1e-12)}
 #: norms 1e-3..20, sizes 2..16: at most 2.5e-5 relative. (torch's float32 result itself is up to 3.5e-4 off the
 #: exact exponential on OpInfo's samples.)
 MATRIX_EXP = {torch.float32: (2e-5, 2e-6), torch.float64: (1e-12, 1e-13)}
+#: ldl_factor: a port of reference LAPACK's dsytf2, which torch's LAPACK matches bit for bit below its block size
+#: (measured: 1,600 random symmetric, zero-diagonal, integer and rank-deficient matrices of sizes 1..40, float32 and
+#: float64: LD, pivots and info identical); from ~100 on its blocked sytrf rounds otherwise (3e-6 relative float32).
+EXACT = {torch.float32: (0.0, 0.0), torch.float64: (0.0, 0.0)}
 
 
 def matrix_exp_samples(dtype) -> list[Sample]:
@@ -149,6 +154,48 @@ def _dynamic(sample: Sample) -> bool:
     return any(d >= 2 for t in sample.tensors() for d in t.shape)
 
 
+def _symmetric(dtype, *shape) -> torch.Tensor:
+    x = torch.randn(*shape, dtype=dtype)
+    return x + x.mT
+
+
+def ldl_samples(dtype, singular: bool = True) -> list[Sample]:
+    """Symmetric (2 x 2 pivots in most), zero diagonal (2 x 2 pivots), SPD (no interchange), garbage above the
+    diagonal (only the lower triangle is read), inf, 40 x 40, batches, empty batch, 0 x 0, 1 x 1; ``singular``:
+    a zero and a rank-1 matrix (info > 0)."""
+    zero_diagonal = _symmetric(dtype, 2, 7, 7)
+    zero_diagonal.diagonal(dim1=-2, dim2=-1).zero_()
+    spd = torch.randn(5, 5, dtype=dtype)
+    garbage_above = _symmetric(dtype, 6, 6) + torch.randn(6, 6, dtype=dtype).triu(1) * 1e3
+    with_inf = _symmetric(dtype, 5, 5)
+    with_inf[3, 3] = float("inf")
+    found = [
+        Sample((_symmetric(dtype, 3, 6, 6),)), Sample((zero_diagonal,)), Sample((spd @ spd.mT + 5 * torch.eye(5),)),
+        Sample((garbage_above,)), Sample((with_inf,)), Sample((_symmetric(dtype, 40, 40),)),
+        Sample((torch.empty(0, 3, 3, dtype=dtype),)), Sample((torch.empty(2, 0, 0, dtype=dtype),)),
+        Sample((torch.tensor([[[-2.0]], [[3.0]]], dtype=dtype),)),
+    ]  # fmt: skip
+    if singular:
+        v = torch.randint(-3, 4, (5, 1)).to(dtype)
+        found.append(Sample((torch.stack([torch.zeros(5, 5, dtype=dtype), v @ v.mT]),)))
+    return found
+
+
+def _nan_sample(dtype) -> list[Sample]:
+    a = _symmetric(dtype, 5, 5)
+    a[2, 1] = float("nan")
+    return [Sample((a,))]
+
+
+def _has_nan(sample: Sample) -> bool:
+    return any(t.isnan().any() for t in sample.tensors())
+
+
+#: With NaN in the lower triangle torch's LAPACK (MKL) picks other pivots than reference LAPACK's IDAMAX, which never
+#: takes a NaN: pivots, info and where the NaNs spread differ.
+_LDL_NAN = "NaN in A: MKL's sytrf chooses its pivots otherwise than reference LAPACK's dsytf2 (pivots and info differ)"
+
+
 ENTRIES: tuple[OpEntry, ...] = (
     OpEntry(
         ("aten::geqrf",), HOUSEHOLDER, opinfo="geqrf", fn=torch.geqrf, samples=geqrf_samples, compare=_geqrf_compare
@@ -169,4 +216,18 @@ ENTRIES: tuple[OpEntry, ...] = (
         samples=matrix_exp_samples,
     ),
     OpEntry(("aten::ormqr",), HOUSEHOLDER, opinfo="ormqr", fn=torch.ormqr, samples=ormqr_samples, grow=_grow_same),
+    OpEntry(
+        ("aten::linalg_ldl_factor",),
+        EXACT,
+        opinfo="linalg.ldl_factor",
+        fn=torch.linalg.ldl_factor,
+        samples=lambda dtype: [*ldl_samples(dtype, singular=False), *_nan_sample(dtype)],
+    ).xfail(_LDL_NAN, sample=_has_nan),
+    OpEntry(
+        ("aten::linalg_ldl_factor_ex",),
+        EXACT,
+        opinfo="linalg.ldl_factor_ex",
+        fn=torch.linalg.ldl_factor_ex,
+        samples=lambda dtype: [*ldl_samples(dtype), *_nan_sample(dtype)],
+    ).xfail(_LDL_NAN, sample=_has_nan),
 )
