@@ -8,8 +8,11 @@
 
 #include "kernels/linalg/cholesky.h"
 #include "kernels/linalg/eigh.h"
+#include "kernels/linalg/householder.h"
+#include "kernels/linalg/ldl.h"
 #include "kernels/linalg/lu.h"
 #include "kernels/linalg/matrix_batch.h"
+#include "kernels/linalg/matrix_exp.h"
 #include "kernels/linalg/qr.h"
 #include "kernels/linalg/svd.h"
 #include "kernels/linalg/triangular.h"
@@ -204,6 +207,88 @@ py::object Qr(const py::array& a_in, bool complete) {
   });
 }
 
+py::object MatrixExp(const py::array& a_in) {
+  return ByDtype("linalg_matrix_exp", a_in, [&](auto tag) -> py::object {
+    using T = decltype(tag);
+    MatrixBatch m;
+    const auto a = Matrices<T>("linalg_matrix_exp", a_in, "A", true, &m);
+    auto y = Empty<T>(ShapeOf(a));
+    T* out = y.mutable_data();
+    {
+      py::gil_scoped_release release;
+      for (int64_t b = 0; b < m.batch; ++b) kernels::MatrixExp(a.data() + b * m.size(), m.rows, out + b * m.size());
+    }
+    return std::move(y);
+  });
+}
+
+py::object Geqrf(const py::array& a_in) {
+  return ByDtype("linalg_geqrf", a_in, [&](auto tag) -> py::object {
+    using T = decltype(tag);
+    MatrixBatch m;
+    const auto a = Matrices<T>("linalg_geqrf", a_in, "A", false, &m);
+    const int64_t k = std::min(m.rows, m.cols);
+    auto qr = Empty<T>(ShapeOf(a));
+    auto tau = Empty<T>(kernels::BatchShapeWith(m, {k}));
+    T *qr_data = qr.mutable_data(), *tau_data = tau.mutable_data();
+    {
+      py::gil_scoped_release release;
+      for (int64_t b = 0; b < m.batch; ++b) {
+        kernels::Geqrf(a.data() + b * m.size(), m.rows, m.cols, qr_data + b * m.size(), tau_data + b * k);
+      }
+    }
+    return py::make_tuple(qr, tau);
+  });
+}
+
+py::object HouseholderProduct(const py::array& a_in, const py::array& tau_in) {
+  return ByDtype("linalg_householder_product", a_in, [&](auto tag) -> py::object {
+    using T = decltype(tag);
+    MatrixBatch m;
+    const auto a = Matrices<T>("linalg_householder_product", a_in, "A", false, &m);
+    if (!(tau_in.dtype().kind() == 'f' && tau_in.dtype().itemsize() == sizeof(T))) {
+      throw py::type_error("symreg._kernels.linalg_householder_product: tau must have the dtype of A");
+    }
+    const auto tau = CArray<T>::ensure(tau_in);
+    const std::vector<int64_t> tau_shape = ShapeOf(tau);
+    if (tau_shape.empty() || std::vector<int64_t>(tau_shape.begin(), tau_shape.end() - 1) != m.batch_shape) {
+      Fail("linalg_householder_product", "input tau must have shape (*, k) with A's batch dims");
+    }
+    const int64_t k = tau_shape.back();
+    if (m.rows < m.cols) Fail("linalg_householder_product", "input A must have at least as many rows as columns");
+    if (k > m.cols) Fail("linalg_householder_product", "input tau must have at most n (A's columns) entries");
+    auto q = Empty<T>(ShapeOf(a));
+    T* out = q.mutable_data();
+    {
+      py::gil_scoped_release release;
+      for (int64_t b = 0; b < m.batch; ++b) {
+        kernels::HouseholderProduct(a.data() + b * m.size(), m.rows, m.cols, tau.data() + b * k, k, out + b * m.size());
+      }
+    }
+    return std::move(q);
+  });
+}
+
+py::object LdlFactor(const py::array& a_in) {
+  return ByDtype("linalg_ldl_factor", a_in, [&](auto tag) -> py::object {
+    using T = decltype(tag);
+    MatrixBatch m;
+    const auto a = Matrices<T>("linalg_ldl_factor", a_in, "A", true, &m);
+    auto ld = Empty<T>(ShapeOf(a));
+    auto pivots = Empty<int32_t>(kernels::BatchShapeWith(m, {m.rows}));
+    auto infos = Empty<int32_t>(m.batch_shape);
+    T* ld_data = ld.mutable_data();
+    int32_t *pivot_data = pivots.mutable_data(), *info = infos.mutable_data();
+    {
+      py::gil_scoped_release release;
+      for (int64_t b = 0; b < m.batch; ++b) {
+        info[b] = kernels::LdlFactor(a.data() + b * m.size(), m.rows, ld_data + b * m.size(), pivot_data + b * m.rows);
+      }
+    }
+    return py::make_tuple(ld, pivots, infos);
+  });
+}
+
 }  // namespace
 
 void BindLinalgLuFactor(py::module_& m) {
@@ -244,6 +329,29 @@ void BindLinalgSvd(py::module_& m) {
 void BindLinalgQr(py::module_& m) {
   m.def("linalg_qr", &Qr, py::arg("a"), py::arg("complete") = false,
         "(Q, R) with a = Q R, LAPACK's signs (the kernel of symreg::LinalgQr).");
+}
+
+void BindLinalgMatrixExp(py::module_& m) {
+  m.def("linalg_matrix_exp", &MatrixExp, py::arg("a"),
+        "exp(A) of each matrix of a (*, n, n), NaN for a matrix with NaN/inf (the kernel of symreg::LinalgMatrixExp).");
+}
+
+void BindLinalgGeqrf(py::module_& m) {
+  m.def("linalg_geqrf", &Geqrf, py::arg("a"),
+        "(QR, tau): LAPACK geqrf's compact Householder QR of each matrix of a (*, m, n), tau (*, min(m, n)) "
+        "(the kernel of symreg::LinalgGeqrf).");
+}
+
+void BindLinalgHouseholderProduct(py::module_& m) {
+  m.def("linalg_householder_product", &HouseholderProduct, py::arg("a"), py::arg("tau"),
+        "Q (*, m, n): the first n columns of the product of the reflectors below the diagonal of a (*, m, n) with "
+        "coefficients tau (*, k), m >= n >= k, as LAPACK orgqr (the kernel of symreg::LinalgHouseholderProduct).");
+}
+
+void BindLinalgLdlFactor(py::module_& m) {
+  m.def("linalg_ldl_factor", &LdlFactor, py::arg("a"),
+        "(LD, pivots, info): LAPACK sytrf's Bunch-Kaufman LDL^T of each symmetric matrix of a (*, n, n), lower "
+        "(the kernel of symreg::LinalgLdlFactor).");
 }
 
 }  // namespace symreg::python

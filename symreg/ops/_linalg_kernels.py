@@ -3,9 +3,11 @@ the ``symreg.ops.linalg_*`` modules compose from them in standard ops.
 
 A few general kernels, LAPACK's routines, do the factorizations: ``LinalgLuFactor`` (getrf), ``LinalgLuSolve``
 (getrs), ``LinalgCholesky`` (potrf), ``LinalgSolveTriangular`` (trsm), ``LinalgEigh`` (syevd), ``LinalgSvd``
-(gesdd) and ``LinalgQr`` (geqrf + orgqr). They take batches of matrices (*, m, n) with equal batch dims (the
-blocks here broadcast them first) and report per-matrix failures as LAPACK's ``info`` (int32), or, with
-``check_errors=1``, as an error status naming the op, the torch function (``api``) and the batch element.
+(gesdd), ``LinalgQr`` (geqrf + orgqr), ``LinalgGeqrf`` (geqrf's compact form), ``LinalgHouseholderProduct``
+(orgqr), ``LinalgLdlFactor`` (sytrf) and ``LinalgMatrixExp`` (torch's degree-18 Taylor polynomial, scaled and
+squared). They take batches of matrices (*, m, n) with equal batch dims (the blocks here broadcast them first) and
+report per-matrix failures as LAPACK's ``info`` (int32), or, with ``check_errors=1``, as an error status naming the
+op, the torch function (``api``) and the batch element.
 """
 
 from __future__ import annotations
@@ -75,6 +77,18 @@ def _svd_infer(inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> li
         TensorInfo(dtype, (*batch, m, m if full else k)),
         TensorInfo(dtype, (*batch, n if full else k, n)),
     ]
+
+
+def _same_as_first(inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
+    first = inputs[0]
+    return [TensorInfo(_dtype(first), None if first is None else first.shape)]
+
+
+def _geqrf_infer(inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
+    dtype, shape = _dtype(inputs[0]), _shape(inputs[0])
+    if shape is None:
+        return [TensorInfo(dtype)] * 2
+    return [TensorInfo(dtype, shape), TensorInfo(dtype, (*shape[:-2], _min(shape[-2], shape[-1])))]
 
 
 def _qr_infer(inputs: Sequence[TensorInfo | None], attrs: dict[str, Any]) -> list[TensorInfo]:
@@ -155,6 +169,46 @@ QR = schema(
     infer=_qr_infer,
     doc="A = Q R (Householder, LAPACK's signs) for A (*, m, n): Q (*, m, k), R (*, k, n), k = min(m, n); "
     "complete: k = m.",
+)
+
+GEQRF = schema(
+    "symreg::LinalgGeqrf",
+    inputs=["A: T"],
+    outputs=["QR: T", "tau: T"],
+    types={"T": FLOATS["T"]},
+    infer=_geqrf_infer,
+    doc="LAPACK geqrf's compact Householder QR of A (*, m, n): QR (*, m, n) with R on and above the diagonal and "
+    "the reflectors' vectors below it, tau (*, min(m, n)) their coefficients.",
+)
+HOUSEHOLDER_PRODUCT = schema(
+    "symreg::LinalgHouseholderProduct",
+    inputs=["A: T", "tau: T"],
+    outputs=["Q: T"],
+    types={"T": FLOATS["T"]},
+    infer=_same_as_first,
+    doc="LAPACK orgqr: the first n columns (*, m, n) of H_1 ... H_k, H_i = I - tau_i v_i v_i^T with v_i below the "
+    "diagonal of A's column i (*, m, n), tau (*, k) of A's batch dims, m >= n >= k.",
+)
+LDL_FACTOR = schema(
+    "symreg::LinalgLdlFactor",
+    inputs=["A: T"],
+    outputs=["LD: T", "pivots: I", "info: I"],
+    types=FLOATS,
+    attrs={"check_errors": 0, "api": ""},
+    infer=_lu_factor_infer,
+    doc="P A P^T = L D L^T with Bunch-Kaufman pivoting (LAPACK sytrf, lower) of symmetric A (*, n, n), read from its "
+    "lower triangle: LD (*, n, n) (D's diagonal and 2 x 2 blocks' subdiagonal entries, L's multipliers below), "
+    "pivots int32 (*, n) (1-based; a 2 x 2 block's pair negative), info int32 (*) (0, or the first exactly zero "
+    "D[i-1, i-1]). check_errors=1: info > 0 is an error.",
+)
+MATRIX_EXP = schema(
+    "symreg::LinalgMatrixExp",
+    inputs=["A: T"],
+    outputs=["Y: T"],
+    types={"T": FLOATS["T"]},
+    infer=_same_as_first,
+    doc="exp(A) of A (*, n, n) (torch's degree-18 Taylor polynomial with scaling and squaring, in torch's order of "
+    "operations); NaN for a matrix with NaN or inf.",
 )
 
 

@@ -1,5 +1,7 @@
 """Factorizations, each a ``symreg::Linalg*`` kernel (symreg/ops/_linalg_kernels.py), and what reads them:
-LU (``linalg.lu_factor``, ``linalg.lu``, ``lu_unpack``, ``det``, ``slogdet``), Cholesky, eigh, SVD, QR.
+LU (``linalg.lu_factor``, ``linalg.lu``, ``lu_unpack``, ``det``, ``slogdet``), Cholesky, LDL^T
+(``linalg.ldl_factor``), eigh, SVD, QR, and LAPACK's compact Householder form (``geqrf``,
+``linalg.householder_product``, ``ormqr``).
 
 Both exporters, opsets 9+. Under dynamo a rule for a CompositeImplicitAutograd op (linalg_det, ...) keeps
 torch.export from decomposing it into *_ex ops and _linalg_check_errors, whose error would otherwise have no
@@ -87,6 +89,19 @@ def aten_linalg_cholesky(g: Builder, A, upper: bool = False, check_errors: Optio
     return (factor, info) if ex else factor
 
 
+@op(("aten::linalg_ldl_factor", "aten::linalg_ldl_factor_ex"), opset=9)
+def aten_linalg_ldl_factor(g: Builder, A, hermitian: bool = False, check_errors: Optional[bool] = None):  # noqa: N803
+    """``symreg::LinalgLdlFactor`` (LAPACK sytrf, lower, as torch): (LD, pivots), and for ldl_factor_ex the info.
+    Real matrices only, so ``hermitian`` changes nothing. ldl_factor: an exactly zero pivot of D is an error (torch
+    raises too); ldl_factor_ex: info is its 1-based index, the factorization completed."""
+    ex = g.overload.startswith("aten::linalg_ldl_factor_ex")
+    api = "torch.linalg.ldl_factor_ex" if ex else "torch.linalg.ldl_factor"
+    lk.square_rank(g, A)
+    ld, pivots, info = g.op("symreg::LinalgLdlFactor", A, check_errors=int(bool(check_errors) or not ex), api=api,
+                            outputs=3)  # fmt: skip
+    return (ld, pivots, info) if ex else (ld, pivots)
+
+
 def _upper(g: Builder, UPLO: str) -> bool:  # noqa: N803
     if UPLO not in ("L", "U", "l", "u"):
         raise ValueError(f"{g.overload}: UPLO must be 'L' or 'U', got {UPLO!r}")
@@ -141,6 +156,46 @@ def aten_linalg_qr(g: Builder, A, mode: str = "reduced"):  # noqa: N803
     if mode == "r":
         q = constant_like(g, np.zeros(0), A)
     return q, r
+
+
+# --- compact Householder form: geqrf, householder_product, ormqr ----------------------------------------
+
+
+@op("aten::geqrf", opset=9)
+def aten_geqrf(g: Builder, input):  # noqa: A002 - torch's name
+    """(a, tau) of ``symreg::LinalgGeqrf``: LAPACK geqrf's compact form (R above the diagonal, the reflectors
+    below, dlarfg's signs), torch's within rounding. Each reflector is determined by the column it reflects: a
+    rank-deficient A's trailing columns are rounding noise, their reflectors then as arbitrary as torch's."""
+    lk.square_rank(g, input, "input")
+    return g.op("symreg::LinalgGeqrf", input, outputs=2)
+
+
+@op(("aten::linalg_householder_product", "aten::orgqr"), opset=9)
+def aten_linalg_householder_product(g: Builder, input, tau):  # noqa: A002
+    """``symreg::LinalgHouseholderProduct`` (orgqr): the first n columns of H_1 ... H_k (*, m, n)."""
+    lk.square_rank(g, input, "input")
+    return g.op("symreg::LinalgHouseholderProduct", input, tau)
+
+
+@op("aten::ormqr", opset=9)
+def aten_ormqr(g: Builder, input, tau, other, left: bool = True, transpose: bool = False):  # noqa: A002
+    """``op(Q) @ other`` (left) or ``other @ op(Q)``, op transposing when ``transpose``, Q = H_1 ... H_k the full
+    (*, mn, mn) product of the k = tau.shape[-1] reflectors of input (*, mn, *): ``symreg::LinalgHouseholderProduct``
+    of input's first k columns padded with zero columns and tau with zeros (H = I for each), then ``MatMul``. Exact:
+    the padded reflectors are identities. The padding is mn columns cut back to mn with a ``Gather``: a padding of
+    mn - k columns, 0 when k = mn, is an ``Expand`` to a 0-sized dim, which the TorchScript exporter's shape
+    inference takes for 1 (a wrong static shape that ORT then refuses at the ``MatMul``)."""
+    rank = lk.square_rank(g, input, "input")
+    mn, k = dim(g, input, rank - 2), dim(g, tau, rank - 2)
+    batch = shape_part(g, input, 0, rank - 2)
+    zeros = lk.zeros_of_shape(g, g.op("Concat", batch, mn, mn, axis=0), input)
+    vectors = lk.leading(g, g.op("Concat", lk.leading(g, input, k, rank - 1), zeros, axis=rank - 1), mn, rank - 1)
+    no_coeffs = lk.zeros_of_shape(g, g.op("Concat", batch, mn, axis=0), tau)
+    coeffs = lk.leading(g, g.op("Concat", tau, no_coeffs, axis=rank - 2), mn, rank - 2)
+    q = g.op("symreg::LinalgHouseholderProduct", vectors, coeffs)
+    if transpose:
+        q = lk.transpose(g, q, rank)
+    return g.op("MatMul", q, other) if left else g.op("MatMul", other, q)
 
 
 # --- LU unpacked: lu_unpack, linalg.lu, torch.lu ------------------------------------------------------

@@ -40,6 +40,15 @@ def aten_linalg_matrix_power(g: Builder, x, n: int):
     return result
 
 
+@op(("aten::linalg_matrix_exp", "aten::matrix_exp"), opset=9)
+def aten_linalg_matrix_exp(g: Builder, A):  # noqa: N803 - torch's name
+    """``symreg::LinalgMatrixExp``: torch's degree-18 Taylor polynomial (Bader, Blanes and Casas) with scaling and
+    squaring in the input's precision, torch's float32 rounding included (bit for bit on small batched matrices).
+    NaN/inf in a matrix gives NaN everywhere in it, as torch."""
+    lk.square_rank(g, A)
+    return g.op("symreg::LinalgMatrixExp", A)
+
+
 # --- matrix_sqrth, polar: from eigh and SVD ----------------------------------------------------------------
 
 

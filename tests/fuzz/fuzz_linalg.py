@@ -17,15 +17,25 @@ import numpy as np
 from fuzz_common import FLOATS, inject, specials
 from hypothesis import strategies as st
 
-SQUARE = {"LinalgLuSolve", "LinalgCholesky", "LinalgSolveTriangular", "LinalgEigh"}
+SQUARE = {
+    "LinalgLuSolve",
+    "LinalgCholesky",
+    "LinalgSolveTriangular",
+    "LinalgEigh",
+    "LinalgMatrixExp",
+    "LinalgLdlFactor",
+}
 BOOL_ATTRS = {
     "LinalgLuFactor": ["check_errors"], "LinalgLuSolve": ["adjoint"], "LinalgCholesky": ["upper", "check_errors"],
     "LinalgSolveTriangular": ["upper", "left", "unitriangular"], "LinalgEigh": ["upper"],
-    "LinalgSvd": ["full_matrices"], "LinalgQr": ["complete"],
+    "LinalgSvd": ["full_matrices"], "LinalgQr": ["complete"], "LinalgGeqrf": [], "LinalgHouseholderProduct": [],
+    "LinalgMatrixExp": [], "LinalgLdlFactor": ["check_errors"],
 }  # fmt: skip
 OUTPUTS = {
     "LinalgLuFactor": [None, "int32", "int32"], "LinalgLuSolve": [None], "LinalgCholesky": [None, "int32"],
     "LinalgSolveTriangular": [None], "LinalgEigh": [None], "LinalgSvd": [None], "LinalgQr": [None, None],
+    "LinalgGeqrf": [None, None], "LinalgHouseholderProduct": [None], "LinalgMatrixExp": [None],
+    "LinalgLdlFactor": [None, "int32", "int32"],
 }  # fmt: skip
 RTOL = {np.float32: 2e-3, np.float64: 1e-8}
 
@@ -42,7 +52,7 @@ class Spec:
     pokes: tuple[tuple[float, float], ...]
     attrs: tuple[tuple[str, int], ...]
     threads: int = 1
-    bad: str = ""  # "", "rank1", "nonsquare", "attr": the node or its input is invalid
+    bad: str = ""  # "", "rank1", "nonsquare", "attr", "tau": the node or its input is invalid
 
 
 def _specs(name: str):
@@ -50,13 +60,17 @@ def _specs(name: str):
 
     @st.composite
     def specs(draw) -> Spec:
-        bad = draw(st.sampled_from([""] * 12 + ["dtype", "rank1", "nonsquare", "attr"]))
-        if bad == "nonsquare" and op not in SQUARE:
+        bad = draw(st.sampled_from([""] * 12 + ["dtype", "rank1", "nonsquare", "attr", "tau"]))
+        if bad == "nonsquare" and op not in SQUARE or bad == "attr" and not BOOL_ATTRS[op]:
+            bad = ""
+        if bad == "tau" and op != "LinalgHouseholderProduct":
             bad = ""
         n = draw(st.integers(0, 9))
         m = n if op in SQUARE and bad != "nonsquare" else draw(st.integers(0, 9))
         if bad == "nonsquare" and m == n:
             m = n + 1
+        if op == "LinalgHouseholderProduct":  # m >= n (torch's rule)
+            m, n = max(m, n), min(m, n)
         values = draw(st.sampled_from(["well", "well", "singular", "indefinite", "normal"]))
         pokes = draw(st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.sampled_from(specials(np.float64))),
                               max_size=2)) if draw(st.integers(0, 4)) == 0 else []  # fmt: skip
@@ -107,6 +121,16 @@ def _build(spec: Spec) -> dict:
         b = rng.standard_normal((*spec.batch, spec.n, 2))
         factored = a if spec.bad in ("rank1", "nonsquare") else lu
         inputs = [("LU", factored.astype(dtype)), ("pivots", pivots), ("B", b.astype(dtype))]
+    elif short == "LinalgHouseholderProduct":
+        import torch
+
+        if a.ndim >= 2 and np.isfinite(a).all():
+            tau = torch.geqrf(torch.from_numpy(a))[1].numpy()
+        else:
+            tau = rng.uniform(0, 2, (*a.shape[:-1][:-1], min(a.shape[-2:]) if a.ndim >= 2 else 1))
+        if spec.bad == "tau":
+            tau = np.concatenate([tau, np.ones((*tau.shape[:-1], 1))], axis=-1)  # n + 1 reflectors
+        inputs = [("A", a.astype(dtype)), ("tau", tau.astype(dtype))]
     elif short == "LinalgSolveTriangular":
         b_shape = (*spec.batch, spec.n, 2) if attrs.get("left", 1) == 1 else (*spec.batch, 2, spec.n)
         triangular = a + np.eye(spec.n) * 3 * max(spec.n, 1) if a.ndim >= 2 and spec.m == spec.n else a
@@ -127,6 +151,8 @@ def _problems(spec: Spec, case: dict) -> list[str]:
         return [r"must have at least 2 dims"]
     if spec.bad == "nonsquare":
         return [r"must be a batch of square matrices", r"rows|columns"]
+    if spec.bad == "tau":
+        return [r"input tau must have at most"]
     a = case["inputs"][0][1]
     attrs = case["attrs"]
     if short == "LinalgSvd" and not np.isfinite(a).all() and spec.m * spec.n:
@@ -143,6 +169,11 @@ def _problems(spec: Spec, case: dict) -> list[str]:
         a = torch.from_numpy(case["inputs"][0][1])
         if (torch.linalg.cholesky_ex(a, upper=bool(attrs["upper"]))[1] != 0).any():
             return [r"not positive-definite"]
+    if short == "LinalgLdlFactor" and attrs["check_errors"] and spec.n:
+        import torch
+
+        if (torch.linalg.ldl_factor_ex(torch.from_numpy(case["inputs"][0][1]))[2] != 0).any():
+            return [r"is singular"]
     return []
 
 
@@ -165,6 +196,14 @@ def _reference(case: dict) -> list[np.ndarray]:
         return [torch.linalg.eigvalsh(t[0], UPLO="U" if attrs["upper"] else "L").numpy()]
     if short == "LinalgSvd":
         return [torch.linalg.svdvals(t[0]).numpy()]
+    if short == "LinalgGeqrf":
+        return [x.numpy() for x in torch.geqrf(t[0])]
+    if short == "LinalgHouseholderProduct":
+        return [torch.linalg.householder_product(t[0], t[1]).numpy()]
+    if short == "LinalgMatrixExp":
+        return [torch.linalg.matrix_exp(t[0]).numpy()]
+    if short == "LinalgLdlFactor":
+        return [x.numpy() for x in torch.linalg.ldl_factor_ex(t[0])]
     q, r = torch.linalg.qr(t[0], mode="complete" if attrs["complete"] else "reduced")
     return [q.numpy(), r.numpy()]
 
@@ -181,6 +220,9 @@ def _compare(spec: Spec, case: dict, got: list[np.ndarray], want: list[np.ndarra
     if short == "LinalgLuFactor" and spec.values == "singular":
         np.testing.assert_array_equal(got[2], want[2], err_msg=f"{what}: info")
         return
+    if short == "LinalgGeqrf" and spec.values == "singular":
+        _check_reconstruction(case, got, what)  # rank-deficient: the trailing reflectors reflect rounding noise
+        return
     if short == "LinalgCholesky":
         np.testing.assert_array_equal(got[1], want[1], err_msg=f"{what}: info")
         ok = (want[1] == 0)[..., None, None]  # the factor is unspecified where info > 0
@@ -189,6 +231,22 @@ def _compare(spec: Spec, case: dict, got: list[np.ndarray], want: list[np.ndarra
     for i, (g, w) in enumerate(zip(got, want)):
         scale = max(1.0, float(np.abs(w).max(initial=0))) if w.dtype.kind == "f" else 0.0
         np.testing.assert_allclose(g, w, rtol=rtol, atol=rtol * scale, err_msg=f"{what}: output {i}")
+
+
+def _check_reconstruction(case: dict, got: list[np.ndarray], what: str) -> None:
+    """Q R = A, Q the product of geqrf's reflectors (torch's householder_product), R the upper triangle."""
+    import torch
+
+    a = case["inputs"][0][1]
+    qr, tau = (torch.from_numpy(x).double() for x in got)
+    m, n = a.shape[-2:]
+    if m == 0 or n == 0:
+        return
+    k = min(m, n)
+    q = torch.linalg.householder_product(qr[..., :, :k], tau)
+    rebuilt = (q @ qr[..., :k, :].triu()).numpy()
+    scale = max(1.0, float(np.abs(a).max(initial=0)))
+    np.testing.assert_allclose(rebuilt, a, rtol=0, atol=RTOL[a.dtype.type] * scale, err_msg=f"{what}: Q R = A")
 
 
 def _entry(op: str) -> types.SimpleNamespace:

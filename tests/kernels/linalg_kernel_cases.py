@@ -1,8 +1,8 @@
 """Kernel-table entries of the linalg kernels (``symreg::Linalg*``): pybind and a one-node ORT model against torch.
 
 Eigenvectors and singular vectors are unique only up to sign: the eigh and SVD entries compare the values (the
-node declares that output alone); tests/ops/linalg_factorizations.py checks the vectors' invariants. LU pivots,
-Cholesky/LU info and QR's signs follow LAPACK's conventions and compare exactly (within rounding). Inputs that
+node declares that output alone); tests/ops/linalg_factorizations.py checks the vectors' invariants. LU and LDL pivots,
+Cholesky/LU/LDL info and QR's signs follow LAPACK's conventions and compare exactly (within rounding). Inputs that
 are not positive-definite (info > 0, the factor unspecified) are the op table's and the fuzz harness's.
 """
 
@@ -90,7 +90,8 @@ def lu_solve_calls(dtype) -> list[Call]:
                                      "empty-batch": ((0, 3, 3), (0, 3, 1)), "0x0": ((0, 0), (0, 2)),
                                      "no-columns": ((3, 3), (3, 0))}.items():  # fmt: skip
         make = lambda a_shape=a_shape, b_shape=b_shape: _lu_inputs(  # noqa: E731
-            _well(dtype, *a_shape), _rng(3).standard_normal(b_shape).astype(dtype))
+            _well(dtype, *a_shape), _rng(3).standard_normal(b_shape).astype(dtype)
+        )
         calls += [Call(name, make), Call(f"{name}-adjoint", make, {"adjoint": 1})]
     return calls
 
@@ -245,4 +246,146 @@ QR = KernelEntry(
     refused=REFUSED, refused_message=REFUSED_MESSAGE,
 )  # fmt: skip
 
-LINALG_KERNELS: tuple[KernelEntry, ...] = (CHOLESKY, EIGH, LU_FACTOR, LU_SOLVE, QR, SOLVE_TRIANGULAR, SVD)
+
+# --- LinalgGeqrf / LinalgHouseholderProduct ---------------------------------------------------
+
+
+def _zero_columns(dtype) -> np.ndarray:
+    """A zero first column (tau 0, H = I) and a zero column further on: exact zeros, no rounding noise."""
+    a = _rng(12).standard_normal((2, 6, 4))
+    a[0, :, 0] = 0.0
+    a[1, :, 2] = 0.0
+    return a.astype(dtype)
+
+
+def geqrf_calls(dtype) -> list[Call]:
+    return [*general_calls(dtype), Call("zero-columns", lambda: (_zero_columns(dtype),))]
+
+
+def geqrf_reference(a):
+    qr, tau = torch.geqrf(_t(a))
+    return qr.numpy(), tau.numpy()
+
+
+GEQRF = KernelEntry(
+    op="symreg::LinalgGeqrf", pybind=_kernels.linalg_geqrf, reference=geqrf_reference, calls=geqrf_calls,
+    tolerance=TOL, outputs=(None, None),
+    threads_call=Call("batch64", lambda: (_rng(13).standard_normal((64, 10, 7)).astype(np.float32),)),
+    refused=REFUSED, refused_message=REFUSED_MESSAGE,
+)  # fmt: skip
+
+
+def _reflectors(dtype, shape, k=None, seed=14):
+    """geqrf's (QR, tau) of random matrices (*, m, n), tau cut to its first k."""
+    qr, tau = torch.geqrf(torch.from_numpy(_rng(seed).standard_normal(shape).astype(dtype)))
+    return qr.numpy(), np.ascontiguousarray(tau.numpy()[..., :k])
+
+
+def householder_product_calls(dtype) -> list[Call]:
+    cases = {"square": ((4, 4), None), "tall": ((7, 3), None), "fewer-reflectors": ((6, 4), 2),
+             "batch": ((2, 3, 6, 4), None), "blocked": ((60, 50), None), "no-reflectors": ((5, 3), 0),
+             "empty-batch": ((0, 4, 3), None), "0x0": ((0, 0), None), "no-columns": ((4, 0), None)}  # fmt: skip
+    calls = [Call(name, lambda s=s, k=k: _reflectors(dtype, s, k)) for name, (s, k) in cases.items()]
+    calls.append(Call("zero-columns", lambda: tuple(x.numpy() for x in torch.geqrf(_t(_zero_columns(dtype))))))
+    return calls
+
+
+def householder_product_reference(a, tau):
+    return torch.linalg.householder_product(_t(a), _t(tau)).numpy()
+
+
+HOUSEHOLDER_PRODUCT = KernelEntry(
+    op="symreg::LinalgHouseholderProduct", pybind=_kernels.linalg_householder_product,
+    reference=householder_product_reference, calls=householder_product_calls, tolerance=TOL,
+    threads_call=Call("batch64", lambda: _reflectors(np.float32, (64, 10, 7))),
+)  # fmt: skip
+
+
+# --- LinalgLdlFactor -------------------------------------------------------------------------
+
+
+def _symmetric(dtype, *shape, seed=19) -> np.ndarray:
+    x = _rng(seed).standard_normal(shape)
+    return (x + np.swapaxes(x, -1, -2)).astype(dtype)
+
+
+def _zero_diagonal(dtype, n=7) -> np.ndarray:
+    """Symmetric with a zero diagonal: 2 x 2 pivots."""
+    a = _symmetric(dtype, n, n, seed=20)
+    np.fill_diagonal(a, 0)
+    return a
+
+
+def _ldl_singular(dtype) -> np.ndarray:
+    """A zero matrix and a rank-1 one: an exactly zero pivot (info > 0) with the factorization completed."""
+    v = _rng(21).integers(-3, 4, (5, 1)).astype(np.float64)
+    return np.stack([np.zeros((5, 5)), v @ v.T]).astype(dtype)
+
+
+def ldl_calls(dtype) -> list[Call]:
+    """Random symmetric (2 x 2 pivots among them), zero diagonal, SPD (no interchange), singular, only the lower
+    triangle read (garbage above), 40 x 40, empty batch, 0 x 0, 1 x 1."""
+    garbage_above = _symmetric(dtype, 6, 6) + np.triu(_rng(22).standard_normal((6, 6)) * 1e3, 1).astype(dtype)
+    return [
+        Call("batch", lambda: (_symmetric(dtype, 3, 6, 6),)), Call("zero-diagonal", lambda: (_zero_diagonal(dtype),)),
+        Call("spd", lambda: (_spd(dtype, 2, 5, 5),)), Call("singular", lambda: (_ldl_singular(dtype),)),
+        Call("lower-only", lambda: (garbage_above,)), Call("40x40", lambda: (_symmetric(dtype, 40, 40),)),
+        Call("empty-batch", lambda: (np.zeros((0, 3, 3), dtype),)), Call("0x0", lambda: (np.zeros((2, 0, 0), dtype),)),
+        Call("1x1", lambda: (np.array([[[-2.0]], [[0.0]]], dtype),)),
+    ]  # fmt: skip
+
+
+def ldl_reference(a):
+    return tuple(x.numpy() for x in torch.linalg.ldl_factor_ex(_t(a)))
+
+
+LDL_FACTOR = KernelEntry(
+    op="symreg::LinalgLdlFactor", pybind=_kernels.linalg_ldl_factor, reference=ldl_reference, calls=ldl_calls,
+    tolerance=TOL, outputs=(None, np.int32, np.int32),
+    threads_call=Call("batch64", lambda: (_symmetric(np.float32, 64, 9, 9),)),
+    refused=REFUSED, refused_message=REFUSED_MESSAGE,
+)  # fmt: skip
+
+
+# --- LinalgMatrixExp -------------------------------------------------------------------------
+
+
+def _nilpotent(dtype, n=6) -> np.ndarray:
+    """Strictly upper triangular: the exponential is a finite sum."""
+    return np.triu(_rng(15).standard_normal((n, n)), 1).astype(dtype)
+
+
+def _normal(dtype, shape, scale, seed=16) -> np.ndarray:
+    return (_rng(seed).standard_normal(shape) * scale).astype(dtype)
+
+
+def matrix_exp_calls(dtype) -> list[Call]:
+    calls = [
+        Call("small-norm", lambda: (_normal(dtype, (3, 4, 4), 0.05),)),
+        Call("unit-norm", lambda: (_normal(dtype, (2, 5, 5), 0.2),)),
+        Call("norm-10", lambda: (_normal(dtype, (2, 6, 6), 2.0),), scale=1e3),
+        Call("nilpotent", lambda: (_nilpotent(dtype),), scale=10.0),
+        Call("diagonal", lambda: (np.diag([-3.0, -0.5, 0.0, 1.0, 4.0]).astype(dtype),), scale=60.0),
+        Call("skew-symmetric", lambda: ((lambda x: x - x.T)(_normal(dtype, (7, 7), 1.0)),)),
+        Call("30x30", lambda: (_normal(dtype, (30, 30), 1 / 6),), scale=10.0),
+        Call("empty-batch", lambda: (np.zeros((0, 3, 3), dtype),)),
+        Call("0x0", lambda: (np.zeros((2, 0, 0), dtype),)),
+        Call("1x1", lambda: (np.array([[[-2.0]], [[3.0]]], dtype),), scale=20.0),
+    ]
+    return calls + _layouts(lambda d: (_rng(17).standard_normal((5, 5)) / 3).astype(d), dtype, square=True)
+
+
+def matrix_exp_reference(a):
+    return torch.linalg.matrix_exp(_t(a)).numpy()
+
+
+MATRIX_EXP = KernelEntry(
+    op="symreg::LinalgMatrixExp", pybind=_kernels.linalg_matrix_exp, reference=matrix_exp_reference,
+    calls=matrix_exp_calls, tolerance=TOL,
+    threads_call=Call("batch64", lambda: ((_rng(18).standard_normal((64, 8, 8)) / 3).astype(np.float32),)),
+    refused=REFUSED, refused_message=REFUSED_MESSAGE,
+)  # fmt: skip
+
+LINALG_KERNELS: tuple[KernelEntry, ...] = (
+    CHOLESKY, EIGH, GEQRF, HOUSEHOLDER_PRODUCT, LDL_FACTOR, LU_FACTOR, LU_SOLVE, MATRIX_EXP, QR, SOLVE_TRIANGULAR, SVD,
+)  # fmt: skip

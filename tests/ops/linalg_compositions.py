@@ -12,6 +12,7 @@ eigenvalues at 0, as torch). Factored inputs (LU and pivots, Cholesky factors) g
 from __future__ import annotations
 
 import linalg_factorizations
+import linalg_kernels2
 import numpy as np
 import torch
 from linalg_factorizations import FACTOR, SPECTRAL, _singular, _spd, _svd_compare, _well, matrix_samples
@@ -321,7 +322,7 @@ ENTRIES: tuple[OpEntry, ...] = (
 
 
 def named(*names: str) -> tuple[OpEntry, ...]:
-    """The entries (of linalg_factorizations.py and this module) whose first name is one of ``names``: each
-    tests/ops/table_linalg_<family>.py picks its family's."""
-    pool = (*linalg_factorizations.ENTRIES, *ENTRIES)
+    """The entries (of linalg_factorizations.py, linalg_kernels2.py and this module) whose first name is one of
+    ``names``: each tests/ops/table_linalg_<family>.py picks its family's."""
+    pool = (*linalg_factorizations.ENTRIES, *linalg_kernels2.ENTRIES, *ENTRIES)
     return tuple(e for e in pool if e.names[0] in names)

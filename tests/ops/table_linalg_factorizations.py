@@ -9,11 +9,15 @@ from op_entry import OpEntry, Sample
 
 ENTRIES: tuple[OpEntry, ...] = linalg_compositions.named(
     "aten::_lu_with_info",
+    "aten::geqrf",
     "aten::linalg_cholesky",
     "aten::linalg_cholesky_ex",
     "aten::linalg_det",
     "aten::linalg_eigh",
     "aten::linalg_eigvalsh",
+    "aten::linalg_householder_product",
+    "aten::linalg_ldl_factor",
+    "aten::linalg_ldl_factor_ex",
     "aten::linalg_lu",
     "aten::linalg_lu_factor",
     "aten::linalg_lu_factor_ex",
@@ -23,6 +27,7 @@ ENTRIES: tuple[OpEntry, ...] = linalg_compositions.named(
     "aten::linalg_svdvals",
     "aten::logdet",
     "aten::lu_unpack",
+    "aten::ormqr",
     "aten::svd",
 )
 

@@ -15,5 +15,7 @@ ENTRIES: tuple[OpEntry, ...] = (
         samples=table_linalg.matrix_power_samples,
         grow=linalg_factorizations.grow_matrix_power,
     ),
-    *linalg_compositions.named("aten::linalg_multi_dot", "aten::linalg_polar", "aten::linalg_matrix_sqrth"),
+    *linalg_compositions.named(
+        "aten::linalg_matrix_exp", "aten::linalg_multi_dot", "aten::linalg_polar", "aten::linalg_matrix_sqrth"
+    ),
 )

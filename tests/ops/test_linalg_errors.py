@@ -20,6 +20,8 @@ CASES = {
     "matrix_power": (lambda a: torch.linalg.matrix_power(a, -2), SINGULAR, r"matrix_power: .*singular"),
     "cholesky": (torch.linalg.cholesky, NOT_PD, r"symreg::LinalgCholesky: torch\.linalg\.cholesky: .*minor of order 2 "
                  r"is not positive-definite\) \(batch element 1\)"),
+    "ldl_factor": (lambda a: torch.linalg.ldl_factor(a)[0], SINGULAR, r"symreg::LinalgLdlFactor: "
+                   r"torch\.linalg\.ldl_factor: .*singular \(D\[1, 1\] is exactly zero\) \(batch element 1\)"),
     "svdvals": (torch.linalg.svdvals, NAN, r"symreg::LinalgSvd: .*failed to converge"),
     "pinv": (torch.linalg.pinv, NAN, r"symreg::LinalgSvd: torch\.linalg\.pinv: .*failed to converge"),
     "tensorinv": (lambda a: torch.linalg.tensorinv(a[1].reshape(2, 1, 2), ind=1), SINGULAR,

@@ -1,0 +1,65 @@
+// symreg::LinalgLdlFactor (version 1), float and double: LAPACK's sytrf (lower), what
+// torch.linalg.ldl_factor_ex computes.
+//   A (*, n, n) -> LD (*, n, n), pivots int32 (*, n), info int32 (*)
+//   attrs check_errors 0 (1: a singular D is an error), api "" (named in errors)
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "kernels/linalg/ldl.h"
+#include "ort/linalg.h"
+#include "ort/ops.h"
+
+namespace symreg::ort {
+namespace {
+
+struct LdlFactor {
+  static constexpr const char* kName = "LinalgLdlFactor";
+  struct Attrs {
+    bool check_errors = false;
+    std::string api;
+  };
+  static void Read(ort::Attrs& reader, Attrs* attrs) {
+    reader.Bool("check_errors", &attrs->check_errors);
+    reader.String("api", &attrs->api);
+  }
+  static std::vector<ONNXTensorElementDataType> Inputs(ONNXTensorElementDataType t) { return {t}; }
+  static std::vector<ONNXTensorElementDataType> Outputs(ONNXTensorElementDataType t) {
+    return {t, kInt32, kInt32};
+  }
+
+  template <typename T>
+  static void Compute(const Attrs& attrs, const Ort::KernelContext& ctx) {
+    kernels::MatrixBatch m;
+    const Input<T> a = MatrixInput<T>(ctx, 0, "A", true, &m);
+    T* ld = Output<T>(ctx, 0, a.shape);
+    int32_t* pivots = Output<int32_t>(ctx, 1, kernels::BatchShapeWith(m, {m.rows}));
+    int32_t* infos = Output<int32_t>(ctx, 2, m.batch_shape);
+    if (m.batch == 0) return;
+    std::vector<int32_t> own_infos;
+    if (infos == nullptr) infos = (own_infos.resize(m.batch), own_infos.data());
+    if (m.rows == 0) {
+      std::fill(infos, infos + m.batch, 0);
+      return;
+    }
+    std::vector<T> own_ld;
+    std::vector<int32_t> own_pivots;
+    if (ld == nullptr) ld = (own_ld.resize(m.batch * m.size()), own_ld.data());
+    if (pivots == nullptr) pivots = (own_pivots.resize(m.batch * m.rows), own_pivots.data());
+    ParallelTasks(ctx, m.batch, [&](int64_t b) {
+      infos[b] = kernels::LdlFactor(a.data + b * m.size(), m.rows, ld + b * m.size(), pivots + b * m.rows);
+    });
+    if (attrs.check_errors) {
+      CheckInfos(infos, m, attrs.api, [](int32_t info) {
+        return "the factorization could not be completed because the input is singular (D[" +
+               std::to_string(info - 1) + ", " + std::to_string(info - 1) + "] is exactly zero)";
+      });
+    }
+  }
+};
+
+}  // namespace
+
+OpList LinalgLdlFactorOps() { return LinalgOps<LdlFactor>(); }
+
+}  // namespace symreg::ort
