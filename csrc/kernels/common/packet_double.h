@@ -10,6 +10,7 @@
 #endif
 
 #include <cstdint>
+#include <cstring>
 
 // Set before the intrinsics headers are read: GCC 12 reports their _mm512_undefined_*()
 // placeholders as uninitialised once inlined here (a known false positive).
@@ -74,6 +75,20 @@ inline PF Narrow(const PD& lo, const PD& hi) {
   for (int i = 0; i < kLanes; ++i) v[i] = static_cast<float>(d[i]);
   return ei::ploadu<PF>(v);
 #endif
+}
+
+// y[i] = f(x[i]) for i < n through packet(in, out), which maps kLanes floats: whole packets in
+// place, the tail on a padded copy, so that a value's result never depends on where it sits.
+template <typename Packet>
+inline void MapPackets(const float* x, float* y, int64_t n, Packet packet) noexcept {
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) packet(x + i, y + i);
+  if (i < n) {
+    float in[kLanes] = {}, out[kLanes];
+    std::memcpy(in, x + i, sizeof(float) * (n - i));
+    packet(in, out);
+    std::memcpy(y + i, out, sizeof(float) * (n - i));
+  }
 }
 
 }  // namespace

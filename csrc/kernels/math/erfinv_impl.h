@@ -121,15 +121,6 @@ inline void Packet(const float* x, float* y) {
 
 }  // namespace
 
-void erfinv(const float* x, float* y, int64_t n) noexcept {
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) Packet(x + i, y + i);
-  if (i < n) {  // the same code on a padded copy: a value's result never depends on where it sits
-    float in[kLanes] = {}, out[kLanes];
-    std::memcpy(in, x + i, sizeof(float) * (n - i));
-    Packet(in, out);
-    std::memcpy(y + i, out, sizeof(float) * (n - i));
-  }
-}
+void erfinv(const float* x, float* y, int64_t n) noexcept { MapPackets(x, y, n, Packet); }
 
 }  // namespace symreg::kernels::SYMREG_ISA

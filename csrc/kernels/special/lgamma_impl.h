@@ -26,7 +26,6 @@
 #error "define SYMREG_ISA before including lgamma_impl.h"
 #endif
 
-#include <cstring>
 #include <limits>
 
 #include "kernels/common/packet_double.h"
@@ -159,16 +158,8 @@ inline void Packet(const float* x, float* y) {
 namespace symreg::kernels::special::SYMREG_ISA {
 
 void simd_lgamma(const float* x, float* y, int64_t n) noexcept {
-  using ::symreg::kernels::SYMREG_ISA::kLanes;
-  using ::symreg::kernels::SYMREG_ISA::lgamma_detail::Packet;
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) Packet(x + i, y + i);
-  if (i < n) {  // the same code on a padded copy: a value's result never depends on where it sits
-    float in[kLanes] = {}, out[kLanes];
-    std::memcpy(in, x + i, sizeof(float) * (n - i));
-    Packet(in, out);
-    std::memcpy(y + i, out, sizeof(float) * (n - i));
-  }
+  using ::symreg::kernels::SYMREG_ISA::MapPackets;
+  MapPackets(x, y, n, ::symreg::kernels::SYMREG_ISA::lgamma_detail::Packet);
 }
 
 }  // namespace symreg::kernels::special::SYMREG_ISA
