@@ -131,7 +131,9 @@ def pinv_samples(dtype) -> list[Sample]:
 
 
 def pinverse_samples(dtype) -> list[Sample]:
-    return [Sample((torch.randn(2, 3, 5, dtype=dtype),)), Sample((_rank_deficient(dtype),)),
+    """Default rcond on full rank; the rank-deficient matrices with an rcond that cuts their zero singular values
+    (computed ones of 1e-8 in float32: with the default 1e-15 the result is their reciprocals, rounding noise)."""
+    return [Sample((torch.randn(2, 3, 5, dtype=dtype),)), Sample((_rank_deficient(dtype), 1e-5)),
             Sample((torch.randn(4, 3, dtype=dtype), 0.5)), Sample((torch.empty(0, 2, dtype=dtype),))]  # fmt: skip
 
 
@@ -184,7 +186,8 @@ def lstsq_samples(dtype) -> list[Sample]:
     tall, b = torch.randn(2, 5, 3, dtype=dtype), torch.randn(2, 5, 2, dtype=dtype)
     deficient = _rank_deficient(dtype)
     found = [Sample((tall, b), {"driver": d}) for d in ("gels", "gelsy", "gelsd", "gelss")]
-    found += [Sample((deficient, torch.randn(5, 3, dtype=dtype)), {"driver": d}) for d in ("gelsy", "gelsd", "gelss")]
+    broadcast = torch.randn(1, 5, 3, dtype=dtype)  # a (5, 3) B would be five vectors to torch
+    found += [Sample((deficient, broadcast), {"driver": d}) for d in ("gelsy", "gelsd", "gelss")]
     found += [
         Sample((tall[0], torch.randn(5, dtype=dtype)), {"driver": "gelsd"}), Sample((tall.mT, b[:, :3])),
         Sample((tall, b), {"rcond": 0.5, "driver": "gelss"}), Sample((tall[:0], b[:0])),
@@ -198,7 +201,8 @@ def _batched_residuals_torch_leaves_empty(sample: Sample) -> bool:
     a, driver = sample.args[0], sample.kwargs.get("driver", "gelsy")
     if driver == "gelsy" or a.dim() < 3:
         return False
-    deficient = driver != "gels" and bool((torch.linalg.matrix_rank(a) < a.shape[-1]).any())
+    rcond = sample.kwargs.get("rcond")  # singular values below rcond times the largest count as zero
+    deficient = driver != "gels" and bool((torch.linalg.matrix_rank(a, rtol=rcond) < a.shape[-1]).any())
     return a.shape[-2] <= a.shape[-1] or deficient
 
 
