@@ -38,11 +38,7 @@ def at(g: Builder, values: Any, indices: Any, pos: Any, axis: int, keepdim: bool
     """(values, indices) at position ``pos`` (int64, ``values``' shape with ``axis`` of size 1) along ``axis``,
     the axis dropped unless ``keepdim``; 0-d again for a 0-d input."""
     picked = [g.op("GatherElements", v, pos, axis=axis) for v in (values, indices)]
-    if was_0d:
-        return to_0d(g, picked[0]), to_0d(g, picked[1])
-    if not keepdim:
-        picked = [squeeze(g, v, [axis]) for v in picked]
-    return picked[0], picked[1]
+    return kept(g, *picked, axis, keepdim, was_0d)
 
 
 def kept(g: Builder, values: Any, indices: Any, axis: int, keepdim: bool, was_0d: bool) -> tuple[Any, Any]:
@@ -90,8 +86,8 @@ def order_statistic(g: Builder, x: Any, dim_: Optional[int], keepdim: bool, igno
     pos = lower_middle(n)
     if floating:
         nans = reduce(g, "ReduceSum", cast(g, g.op("IsNaN", x), torch.int64), [axis], keepdims=True)
-        kept = g.op("Sub", n, nans)  # torch's index in a slice of NaN only is the lower middle one's
-        pos = g.op("Where", g.op("Greater", kept, zero), lower_middle(kept), pos)
+        numbers = g.op("Sub", n, nans)  # torch's index in a slice of NaN only is the lower middle one's
+        pos = g.op("Where", g.op("Greater", numbers, zero), lower_middle(numbers), pos)
         if flat:
             x = g.op("Concat", x, constant_like(g, [[float("nan")]], x), axis=1)
     pos = g.op("Expand", pos, kept_shape(g, x, axis, rank))
