@@ -27,6 +27,7 @@
 #include "ort/ort_api.h"
 #include "ort/parallel.h"
 #include "ort/status.h"
+#include "ort/workspace.h"
 
 namespace symreg::ort {
 
@@ -133,6 +134,25 @@ OpList LinalgOps() {
   ops.push_back(std::make_unique<LinalgOp<Op, float>>());
   ops.push_back(std::make_unique<LinalgOp<Op, double>>());
   return ops;
+}
+
+// Tasks that ParallelMatricesWithWork splits a batch into, at most: enough to spread over a
+// pool's threads, few enough that their scratch and the pool's per-task cost stay small.
+inline constexpr int64_t kMaxWorkTasks = 64;
+
+// fn(b, work) for every matrix b of a batch, on ORT's pool, `work` holding work_size elements
+// of scratch: a task runs a range of matrices, which reuse one slice of a per-call Workspace
+// (nothing allocated per matrix).
+template <typename T, typename Fn>
+void ParallelMatricesWithWork(const Ort::KernelContext& ctx, int64_t batch, int64_t work_size, const Fn& fn) {
+  const int64_t tasks = std::min(batch, kMaxWorkTasks);
+  if (tasks <= 0) return;
+  const Workspace workspace(ctx, static_cast<size_t>(tasks * work_size) * sizeof(T));
+  T* work = static_cast<T*>(workspace.data());
+  ParallelTasks(ctx, tasks, [&](int64_t task) {
+    // matrices [task * batch / tasks, (task + 1) * batch / tasks): sizes differ by one at most
+    for (int64_t b = task * batch / tasks; b < (task + 1) * batch / tasks; ++b) fn(b, work + task * work_size);
+  });
 }
 
 inline constexpr ONNXTensorElementDataType kInt32 = ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32;

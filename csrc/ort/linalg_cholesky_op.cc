@@ -44,8 +44,8 @@ struct Cholesky {
     }
     std::vector<T> own_l;
     if (l == nullptr) l = (own_l.resize(m.batch * m.size()), own_l.data());
-    ParallelTasks(ctx, m.batch, [&](int64_t b) {
-      infos[b] = kernels::Cholesky(a.data + b * m.size(), m.rows, attrs.upper, l + b * m.size());
+    ParallelMatricesWithWork<T>(ctx, m.batch, m.size(), [&](int64_t b, T* work) {
+      infos[b] = kernels::Cholesky(a.data + b * m.size(), m.rows, attrs.upper, l + b * m.size(), work);
     });
     if (attrs.check_errors) {
       CheckInfos(infos, m, attrs.api, [](int32_t info) {

@@ -31,16 +31,18 @@ struct Qr {
     T* r = Output<T>(ctx, 1, kernels::BatchShapeWith(m, {q_cols, m.cols}));
     if (m.batch == 0 || m.rows * m.cols == 0) {
       if (q != nullptr) {  // the identity of an empty A's Q (m x m, complete)
-        for (int64_t b = 0; b < m.batch; ++b) kernels::Qr(a.data, m.rows, m.cols, attrs.complete, q + b * m.rows * q_cols, nullptr);
+        for (int64_t b = 0; b < m.batch; ++b) {
+          kernels::Qr(a.data, m.rows, m.cols, attrs.complete, q + b * m.rows * q_cols, nullptr, nullptr);
+        }
       }
       return;
     }
     std::vector<T> own_r;
     if (r == nullptr) r = (own_r.resize(m.batch * q_cols * m.cols), own_r.data());
     const int64_t r_step = q_cols * m.cols;
-    ParallelTasks(ctx, m.batch, [&](int64_t b) {
+    ParallelMatricesWithWork<T>(ctx, m.batch, kernels::QrWorkSize(m.rows, m.cols), [&](int64_t b, T* work) {
       kernels::Qr(a.data + b * m.size(), m.rows, m.cols, attrs.complete, q == nullptr ? nullptr : q + b * m.rows * q_cols,
-                  r + b * r_step);
+                  r + b * r_step, work);
     });
   }
 };

@@ -113,8 +113,9 @@ py::object Cholesky(const py::array& a_in, bool upper) {
     int32_t* info = infos.mutable_data();
     {
       py::gil_scoped_release release;
+      std::vector<T> work(static_cast<size_t>(m.size()));
       for (int64_t b = 0; b < m.batch; ++b) {
-        info[b] = kernels::Cholesky(a.data() + b * m.size(), m.rows, upper, out + b * m.size());
+        info[b] = kernels::Cholesky(a.data() + b * m.size(), m.rows, upper, out + b * m.size(), work.data());
       }
     }
     return py::make_tuple(l, infos);
@@ -198,9 +199,10 @@ py::object Qr(const py::array& a_in, bool complete) {
     T *q_data = q.mutable_data(), *r_data = r.mutable_data();
     {
       py::gil_scoped_release release;
+      std::vector<T> work(static_cast<size_t>(kernels::QrWorkSize(m.rows, m.cols)));
       for (int64_t b = 0; b < m.batch; ++b) {
         kernels::Qr(a.data() + b * m.size(), m.rows, m.cols, complete, q_data + b * m.rows * q_cols,
-                    r_data + b * q_cols * m.cols);
+                    r_data + b * q_cols * m.cols, work.data());
       }
     }
     return py::make_tuple(q, r);

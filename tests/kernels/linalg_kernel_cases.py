@@ -88,7 +88,8 @@ def lu_solve_calls(dtype) -> list[Call]:
     calls = []
     for name, (a_shape, b_shape) in {"matrix": ((4, 4), (4, 3)), "batch": ((2, 5, 5), (2, 5, 2)),
                                      "empty-batch": ((0, 3, 3), (0, 3, 1)), "0x0": ((0, 0), (0, 2)),
-                                     "no-columns": ((3, 3), (3, 0))}.items():  # fmt: skip
+                                     "no-columns": ((3, 3), (3, 0)),
+                                     "blocked": ((2, 70, 70), (2, 70, 20))}.items():  # fmt: skip
         make = lambda a_shape=a_shape, b_shape=b_shape: _lu_inputs(  # noqa: E731
             _well(dtype, *a_shape), _rng(3).standard_normal(b_shape).astype(dtype)
         )
@@ -183,7 +184,7 @@ SOLVE_TRIANGULAR = KernelEntry(
 
 def symmetric_calls(dtype) -> list[Call]:
     calls = [Call(f"shape{list(s)}-upper{u}", lambda s=s: (_rng(5).standard_normal(s).astype(dtype),), {"upper": u})
-             for s in [(5, 5), (2, 4, 4), (30, 30), (0, 3, 3), (2, 0, 0)] for u in (0, 1)]  # fmt: skip
+             for s in [(5, 5), (2, 4, 4), (30, 30), (70, 70), (0, 3, 3), (2, 0, 0)] for u in (0, 1)]  # fmt: skip
     return calls + _layouts(lambda d: _spd(d, 6, 6, seed=6), dtype, square=True)
 
 
@@ -202,10 +203,13 @@ EIGH = KernelEntry(
 )  # fmt: skip
 
 GENERAL_SHAPES = [(4, 4), (2, 3, 6), (2, 6, 3), (20, 24), (30, 17), (0, 3, 2), (3, 0), (0, 4)]
+# past Eigen's block sizes (48 columns for Householder QR and its Q, bidiagonalisation panels)
+BLOCKED_SHAPES = [(100, 70), (70, 100)]
 
 
 def general_calls(dtype) -> list[Call]:
-    calls = [Call(f"shape{list(s)}", lambda s=s: (_rng(7).standard_normal(s).astype(dtype),)) for s in GENERAL_SHAPES]
+    calls = [Call(f"shape{list(s)}", lambda s=s: (_rng(7).standard_normal(s).astype(dtype),))
+             for s in GENERAL_SHAPES + BLOCKED_SHAPES]  # fmt: skip
     return calls + _layouts(lambda d: _rng(8).standard_normal((6, 5)).astype(d), dtype)
 
 
@@ -226,7 +230,7 @@ SVD = KernelEntry(
 
 def qr_calls(dtype) -> list[Call]:
     calls = general_calls(dtype)
-    calls += [Call(f"{c.name}-complete", c.make, {"complete": 1}) for c in general_calls(dtype)[:8]]
+    calls += [Call(f"{c.name}-complete", c.make, {"complete": 1}) for c in general_calls(dtype)[:10]]
     return calls
 
 

@@ -14,4 +14,16 @@ namespace symreg::kernels {
 bool Eigh(const float* a, int64_t n, bool upper, float* w, float* v);
 bool Eigh(const double* a, int64_t n, bool upper, double* w, double* v);
 
+// The builds (eigh_impl.h), for eigh.cc's dispatch (kernels/linalg/isa.h).
+namespace baseline {
+bool Eigh(const float* a, int64_t n, bool upper, float* w, float* v);
+bool Eigh(const double* a, int64_t n, bool upper, double* w, double* v);
+}  // namespace baseline
+#ifdef SYMREG_AVX2_KERNELS
+namespace avx2 {
+bool Eigh(const float* a, int64_t n, bool upper, float* w, float* v);
+bool Eigh(const double* a, int64_t n, bool upper, double* w, double* v);
+}  // namespace avx2
+#endif
+
 }  // namespace symreg::kernels

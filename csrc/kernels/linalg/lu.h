@@ -19,6 +19,22 @@ int32_t LuFactor(double* a, int64_t m, int64_t n, int32_t* pivots);
 void LuSolve(const float* lu, const int32_t* pivots, int64_t n, float* b, int64_t k, bool adjoint);
 void LuSolve(const double* lu, const int32_t* pivots, int64_t n, double* b, int64_t k, bool adjoint);
 
+// The builds (lu_impl.h), for lu.cc's dispatch (kernels/linalg/isa.h).
+namespace baseline {
+int32_t LuFactor(float* a, int64_t m, int64_t n, int32_t* pivots);
+int32_t LuFactor(double* a, int64_t m, int64_t n, int32_t* pivots);
+void LuSolve(const float* lu, const int32_t* pivots, int64_t n, float* b, int64_t k, bool adjoint);
+void LuSolve(const double* lu, const int32_t* pivots, int64_t n, double* b, int64_t k, bool adjoint);
+}  // namespace baseline
+#ifdef SYMREG_AVX2_KERNELS
+namespace avx2 {
+int32_t LuFactor(float* a, int64_t m, int64_t n, int32_t* pivots);
+int32_t LuFactor(double* a, int64_t m, int64_t n, int32_t* pivots);
+void LuSolve(const float* lu, const int32_t* pivots, int64_t n, float* b, int64_t k, bool adjoint);
+void LuSolve(const double* lu, const int32_t* pivots, int64_t n, double* b, int64_t k, bool adjoint);
+}  // namespace avx2
+#endif
+
 }  // namespace symreg::kernels
 
 namespace symreg::kernels {

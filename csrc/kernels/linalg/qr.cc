@@ -1,36 +1,17 @@
-#include "kernels/linalg/qr.h"
+// The QR kernel's baseline build (qr_impl.h) and the dispatch between the builds.
+#define SYMREG_ISA baseline
+#include "kernels/linalg/qr_impl.h"
+#undef SYMREG_ISA
 
-#include <Eigen/Core>
-#include <Eigen/QR>
-#include <algorithm>
+#include "kernels/linalg/isa.h"
 
 namespace symreg::kernels {
-namespace {
 
-template <typename T>
-void Factor(const T* a, int64_t m, int64_t n, bool complete, T* q, T* r) {
-  using ColMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
-  using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  const int64_t k = std::min(m, n);
-  const int64_t q_cols = complete ? m : k;
-  if (k == 0) {
-    if (r != nullptr) Eigen::Map<RowMajor>(r, q_cols, n).setZero();
-    if (q != nullptr) Eigen::Map<RowMajor>(q, m, q_cols).setIdentity();
-    return;
-  }
-  Eigen::Map<RowMajor> r_out(r, q_cols, n);
-  const Eigen::HouseholderQR<ColMajor> qr{ColMajor(Eigen::Map<const RowMajor>(a, m, n))};
-  r_out = qr.matrixQR().topRows(q_cols).template triangularView<Eigen::Upper>();
-  if (q != nullptr) {
-    Eigen::Map<RowMajor>(q, m, q_cols) = qr.householderQ() * ColMajor::Identity(m, q_cols);
-  }
+void Qr(const float* a, int64_t m, int64_t n, bool complete, float* q, float* r, float* work) {
+  SYMREG_LINALG_RUN(Qr(a, m, n, complete, q, r, work));
 }
-
-}  // namespace
-
-void Qr(const float* a, int64_t m, int64_t n, bool complete, float* q, float* r) { Factor(a, m, n, complete, q, r); }
-void Qr(const double* a, int64_t m, int64_t n, bool complete, double* q, double* r) {
-  Factor(a, m, n, complete, q, r);
+void Qr(const double* a, int64_t m, int64_t n, bool complete, double* q, double* r, double* work) {
+  SYMREG_LINALG_RUN(Qr(a, m, n, complete, q, r, work));
 }
 
 }  // namespace symreg::kernels

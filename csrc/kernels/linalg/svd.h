@@ -13,4 +13,16 @@ namespace symreg::kernels {
 bool Svd(const float* a, int64_t m, int64_t n, bool full, float* s, float* u, float* vh);
 bool Svd(const double* a, int64_t m, int64_t n, bool full, double* s, double* u, double* vh);
 
+// The builds (svd_impl.h), for svd.cc's dispatch (kernels/linalg/isa.h).
+namespace baseline {
+bool Svd(const float* a, int64_t m, int64_t n, bool full, float* s, float* u, float* vh);
+bool Svd(const double* a, int64_t m, int64_t n, bool full, double* s, double* u, double* vh);
+}  // namespace baseline
+#ifdef SYMREG_AVX2_KERNELS
+namespace avx2 {
+bool Svd(const float* a, int64_t m, int64_t n, bool full, float* s, float* u, float* vh);
+bool Svd(const double* a, int64_t m, int64_t n, bool full, double* s, double* u, double* vh);
+}  // namespace avx2
+#endif
+
 }  // namespace symreg::kernels

@@ -1,0 +1,5 @@
+// The QR kernel (qr_impl.h) built with -mavx2 -mfma; Eigen renamed for this file as
+// explained in kernels/vision/deform_conv2d_tile_avx2.cc. qr.cc chooses the build.
+#define SYMREG_ISA avx2
+#define Eigen symreg_eigen_avx2
+#include "kernels/linalg/qr_impl.h"
