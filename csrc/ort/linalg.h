@@ -1,5 +1,6 @@
 // Glue for the linalg ops (csrc/ort/linalg_*_op.cc): batches of matrices in, one task per
-// matrix on ORT's pool. An op provides a traits struct:
+// matrix on ORT's pool (or per range of matrices sharing scratch: ParallelMatricesWithWork).
+// An op provides a traits struct:
 //   struct LuFactor {
 //     static constexpr const char* kName = "LinalgLuFactor";
 //     struct Attrs { bool check_errors = false; std::string api; };
