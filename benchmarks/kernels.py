@@ -10,7 +10,8 @@ Three groups of rows, each timed at 1 and 2 threads:
             (TorchScript, opset 17) on a batch of 4096 8x8 matrices and of 16 256x256 ones
   sorting   sort, argsort, topk, cumsum, cumprod, cummax, cummin, logcumsumexp, median, kthvalue,
             mode along the last dim of a (64, 100000) float32 tensor, exported the same way;
-            an op that does not export today is skipped with a note
+            an op that does not export today is skipped with a note. Each row exports with the
+            op's default lowering, "cumsum (custom)" with its opt-in one (symreg::Cumsum)
 
 Columns: torch eager (torch.set_num_threads(threads)), the ORT model (symreg.ort session with
 intra_op_num_threads = inter_op_num_threads = threads, idle workers that do not spin), and
@@ -134,13 +135,15 @@ class Call(torch.nn.Module):
         return self.fn(*args)
 
 
-def exported(fn: Callable, args: tuple[torch.Tensor, ...]) -> bytes:
-    """``fn`` exported with symreg.export (TorchScript exporter, opset 17)."""
+def exported(fn: Callable, args: tuple[torch.Tensor, ...], lowerings: dict[str, str] | None = None) -> bytes:
+    """``fn`` exported with symreg.export (TorchScript exporter, opset 17), ``lowerings`` forced."""
     buffer = io.BytesIO()
     names = [f"in{i}" for i in range(len(args))]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        symreg.export(Call(fn).eval(), args, buffer, opset_version=17, dynamo=False, input_names=names)
+        symreg.export(
+            Call(fn).eval(), args, buffer, opset_version=17, dynamo=False, input_names=names, lowerings=lowerings
+        )
     return buffer.getvalue()
 
 
@@ -150,9 +153,11 @@ def nodes(model: bytes) -> str:
     return ", ".join(f"{op}" + (f" x{c}" if c > 1 else "") for op, c in counts.most_common())
 
 
-def _exported_row(group: str, name: str, fn: Callable, args: tuple[torch.Tensor, ...]) -> Row | str:
+def _exported_row(
+    group: str, name: str, fn: Callable, args: tuple[torch.Tensor, ...], lowerings: dict[str, str] | None = None
+) -> Row | str:
     try:
-        model = exported(fn, args)
+        model = exported(fn, args, lowerings)
     except Exception as e:  # noqa: BLE001 - a row that does not export is reported, not fatal
         return f"{name}: not exported ({type(e).__name__}: {str(e).splitlines()[0][:150]})"
     feeds = {f"in{i}": a.numpy() for i, a in enumerate(args)}
@@ -191,6 +196,7 @@ SORTING = {  # name: (fn, input)
     "argsort": (lambda x: torch.argsort(x, dim=-1), "normal"),
     "topk k=100": (lambda x: torch.topk(x, 100, dim=-1), "normal"),
     "cumsum": (lambda x: torch.cumsum(x, dim=-1), "normal"),
+    "cumsum (custom)": (lambda x: torch.cumsum(x, dim=-1), "normal"),
     "cumprod": (lambda x: torch.cumprod(x, dim=-1), "near one"),
     "cummax": (lambda x: torch.cummax(x, dim=-1), "normal"),
     "cummin": (lambda x: torch.cummin(x, dim=-1), "normal"),
@@ -199,6 +205,7 @@ SORTING = {  # name: (fn, input)
     "kthvalue k=1000": (lambda x: torch.kthvalue(x, 1000, dim=-1), "normal"),
     "mode": (lambda x: torch.mode(x, dim=-1), "integers"),
 }
+SORTING_LOWERINGS = {"cumsum (custom)": {"aten::cumsum": "custom"}}  # rows that force a lowering: name: lowerings
 
 
 def sorting_rows() -> list[Row | str]:
@@ -208,7 +215,10 @@ def sorting_rows() -> list[Row | str]:
         "near one": rng.uniform(0.9999, 1.0001, SORT_SHAPE).astype(np.float32),
         "integers": rng.integers(0, 100, SORT_SHAPE).astype(np.float32),  # mode needs repeats
     }
-    return [_exported_row("sorting", name, fn, (torch.from_numpy(data[kind]),)) for name, (fn, kind) in SORTING.items()]
+    return [
+        _exported_row("sorting", name, fn, (torch.from_numpy(data[kind]),), SORTING_LOWERINGS.get(name))
+        for name, (fn, kind) in SORTING.items()
+    ]
 
 
 # --- timing -----------------------------------------------------------------------------

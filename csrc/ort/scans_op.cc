@@ -1,6 +1,7 @@
 // The scans and mode along an axis (csrc/kernels/scans/), version 1, one task per group of
 // slices on ORT's pool, each slice read in place (no transposed copy):
 //   symreg::Cumprod       X (T) -> Y (T)                   T float, double, int64
+//   symreg::Cumsum        X (T) -> Y (T)                   T float, double, int64
 //   symreg::Cummax        X (T) -> values (T), indices int64  T float, double, int64
 //   symreg::Cummin        X (T) -> values (T), indices int64  T float, double, int64
 //   symreg::LogCumSumExp  X (T) -> Y (T)                   T float, double
@@ -80,6 +81,36 @@ struct Cumprod : Scan<Cumprod> {
   template <typename T>
   static void Run(const T* x, T* y, int64_t n, int64_t stride, int64_t columns) {
     kernels::Cumprod(x, y, n, stride, columns);
+  }
+};
+
+struct Cumsum {
+  static constexpr const char* kName = "Cumsum";
+  using Attrs = ScanAttrs;
+  static void Read(ort::Attrs& reader, Attrs* attrs) { reader.Int("axis", &attrs->axis); }
+  static std::vector<ONNXTensorElementDataType> Inputs(ONNXTensorElementDataType t) { return {t}; }
+  static std::vector<ONNXTensorElementDataType> Outputs(ONNXTensorElementDataType t) { return {t}; }
+
+  template <typename T>
+  static void Compute(const Attrs& attrs, const Ort::KernelContext& ctx) {
+    AxisSlices s;
+    const Input<T> x = AxisInput<T>(ctx, attrs.axis, &s);
+    T* y = Output<T>(ctx, 0, x.shape);
+    if (y == nullptr) return;  // no elements
+    if (x.shape.empty()) {     // torch returns a 0-d input as it is (-0.0 stays -0.0; 0 + -0.0 would not)
+      *y = *x.data;
+      return;
+    }
+    if (s.inner > 1) {
+      RunScan(ctx, s, [&](int64_t at, int64_t columns) { kernels::Cumsum(x.data + at, y + at, s.n, s.inner, columns); });
+      return;
+    }
+    // contiguous slices: tasks of whole groups of kSumRows slices, which the kernel interleaves
+    const int64_t rows = kernels::kSumRows;
+    const int64_t grain = std::max<int64_t>(1, kTaskElements / std::max<int64_t>(1, s.n * rows)) * rows;
+    ParallelChunks(ctx, s.outer, grain, [&](int64_t begin, int64_t count) {
+      kernels::CumsumRows(x.data + begin * s.n, y + begin * s.n, s.n, count);
+    });
   }
 };
 
@@ -173,6 +204,7 @@ OpList ScanOps() {
 OpList CummaxOps() { return ScanOps<CumExtreme<true>>(); }
 OpList CumminOps() { return ScanOps<CumExtreme<false>>(); }
 OpList CumprodOps() { return ScanOps<Cumprod>(); }
+OpList CumsumOps() { return ScanOps<Cumsum>(); }
 OpList LogCumSumExpOps() { return ScanOps<LogCumSumExp, false>(); }
 OpList ModeOps() { return ScanOps<Mode>(); }
 

@@ -66,6 +66,28 @@ py::object Cumprod(const py::array& x_in, int64_t axis) {
   });
 }
 
+py::object Cumsum(const py::array& x_in, int64_t axis) {
+  return ByDtype<true>("cumsum", x_in, [&](auto tag) -> py::object {
+    using T = decltype(tag);
+    AxisSlices s;
+    const auto x = Along<T>("cumsum", x_in, axis, &s);
+    auto y = Empty<T>(ShapeOf(x));
+    const T* xd = x.data();
+    T* yd = y.mutable_data();
+    if (x.ndim() == 0) {  // torch returns a 0-d input as it is (-0.0 stays -0.0)
+      *yd = *xd;
+      return y;
+    }
+    if (s.inner == 1) {  // contiguous slices, interleaved as the ORT op runs them
+      py::gil_scoped_release release;
+      kernels::CumsumRows(xd, yd, s.n, s.outer);
+      return y;
+    }
+    EachGroup(s, [&](int64_t at, int64_t columns) { kernels::Cumsum(xd + at, yd + at, s.n, s.inner, columns); });
+    return y;
+  });
+}
+
 py::object LogCumSumExp(const py::array& x_in, int64_t axis) {
   return ByDtype<false>("logcumsumexp", x_in, [&](auto tag) -> py::object {
     using T = decltype(tag);
@@ -137,6 +159,12 @@ void BindCumprod(py::module_& m) {
   m.def("cumprod", &Cumprod, py::arg("x"), py::arg("axis") = 0,
         "Running product along axis, torch's cumprod on CPU (float32 accumulated in double, int64 wrapping) "
         "(the kernel of symreg::Cumprod).");
+}
+
+void BindCumsum(py::module_& m) {
+  m.def("cumsum", &Cumsum, py::arg("x"), py::arg("axis") = 0,
+        "Running sum along axis, torch's cumsum on CPU (float32 accumulated in double and rounded at each output, "
+        "int64 wrapping) (the kernel of symreg::Cumsum).");
 }
 
 void BindCummax(py::module_& m) {

@@ -1,9 +1,10 @@
-"""The "custom" lowering of ``cummax``, ``cummin``, ``cumprod``, ``logcumsumexp`` (symreg/ops/scans.py) and
-``mode`` (symreg/ops/sorting.py), their default: one node of symreg's native kernels (csrc/kernels/scans/),
-linear in the scanned dim's length, torch's CPU arithmetic step for step. Their schemas are here, with the
-dtype handling the rules share: the kernels take float32, float64 and int64 (``LogCumSumExp`` floats only);
-bool and narrower integers go in as int64 and their outputs come back in the input's dtype, float16 and
-bfloat16 as float32 (``cumprod``: float64, as its decomposition), as torch computes them wider too.
+"""The "custom" lowering of ``cummax``, ``cummin``, ``cumprod``, ``cumsum``, ``logcumsumexp`` (symreg/ops/scans.py)
+and ``mode`` (symreg/ops/sorting.py): one node of symreg's native kernels (csrc/kernels/scans/), linear in the
+scanned dim's length, torch's CPU arithmetic step for step; the default of all but ``cumsum`` (opt-in there: its
+standard ``CumSum`` comes first). Their schemas are here, with the dtype handling the rules share: the kernels take
+float32, float64 and int64 (``LogCumSumExp`` floats only); bool and narrower integers go in as int64 and their
+outputs come back in the input's dtype, float16 and bfloat16 as float32 (``cumprod``, ``cumsum``: float64), as
+torch computes them wider too.
 
 The "decomposition" lowerings (standard ops over n² pairs, :mod:`symreg.ops._scans_pairs`,
 :func:`symreg.ops._sorting_counts.mode`) stay for runtimes that cannot load the library.
@@ -65,6 +66,12 @@ CUMPROD = schema(
     doc="Running product along axis, torch.cumprod on CPU: float accumulated in double and rounded at each "
     "output, int64 wrapping. " + _AXIS_DOC,
 )  # fmt: skip
+CUMSUM = schema(
+    "symreg::Cumsum", inputs=["X: T"], outputs=["Y: T"], types={"T": ["float", "double", "int64"]},
+    attrs={"axis": int}, infer=_scan_infer,
+    doc="Running sum along axis, torch.cumsum on CPU: float accumulated in double and rounded at each output, "
+    "int64 wrapping; a 0-d X is returned as it is. " + _AXIS_DOC,
+)  # fmt: skip
 LOG_CUM_SUM_EXP = schema(
     "symreg::LogCumSumExp", inputs=["X: T"], outputs=["Y: T"], types={"T": ["float", "double"]},
     attrs={"axis": int}, infer=_scan_infer,
@@ -80,13 +87,13 @@ MODE = schema(
 )  # fmt: skip
 
 
-def lowering(g: Builder, min_decomposition_opset: int = 9) -> str:
+def lowering(g: Builder, min_decomposition_opset: int = 9, needs: str = "GatherElements") -> str:
     """The lowering to build: the one forced (``symreg.set_lowering``), else "custom"; the
-    decomposition below ``min_decomposition_opset`` is an ``ExportError``."""
+    decomposition below ``min_decomposition_opset`` (where ONNX lacks ``needs``) is an ``ExportError``."""
     chosen = g.lowering or "custom"
     if chosen == "decomposition" and g.opset < min_decomposition_opset:
         raise ExportError(
-            f"{g.overload}: the 'decomposition' lowering needs opset >= {min_decomposition_opset} (GatherElements), "
+            f"{g.overload}: the 'decomposition' lowering needs opset >= {min_decomposition_opset} ({needs}), "
             f"but the graph is built at opset {g.opset}; export at a higher opset or use the 'custom' lowering"
         )
     return chosen
@@ -117,6 +124,16 @@ def cumprod(g: Builder, x: Any, dim: int, out: torch.dtype | None) -> Any:
     if compute is not None and compute != dtype:
         x = cast(g, x, compute)
     y = g.op("symreg::Cumprod", x, axis=dim)
+    return y if out is None or out == compute else cast(g, y, out)
+
+
+def cumsum(g: Builder, x: Any, dim: int, out: torch.dtype | None) -> Any:
+    """``symreg::Cumsum`` along ``dim`` in ``out`` (None: ``x``'s dtype); float16 and bfloat16 through float64."""
+    dtype = g.dtype(x)
+    compute = out if out is None or out in _KERNEL_DTYPES else torch.float64 if out.is_floating_point else torch.int64
+    if compute is not None and compute != dtype:
+        x = cast(g, x, compute)
+    y = g.op("symreg::Cumsum", x, axis=dim)
     return y if out is None or out == compute else cast(g, y, out)
 
 

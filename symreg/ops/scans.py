@@ -1,29 +1,34 @@
 """Scans and differences: cumulative sums, products and extremes, logcumsumexp, diff, trapezoid integration.
 
 torch 2.14's TorchScript exporter has no rule for ``aten::diff``, ``trapezoid``,
-``trapz`` or ``cumulative_trapezoid``; its ``cumsum`` rule feeds ONNX ``CumSum`` a
-0-d tensor (which ORT refuses) and bool inputs (which it has no kernel for). The dynamo
-exporter gets all of these right, so those rules are TorchScript only.
+``trapz`` or ``cumulative_trapezoid``. The dynamo exporter gets these right, so those
+rules are TorchScript only.
 
 Neither exporter has a rule for ``cummax``, ``cummin``, ``cumprod`` or ``logcumsumexp``
 (torch's dynamo lowering of logcumsumexp gives -inf where exp overflows and NaN for -inf),
-so their rules serve both. ONNX has no scan of these, and two lowerings serve them
-(``symreg.set_lowering`` or ``symreg.export(lowerings=...)`` forces one):
+and neither sums as torch does for ``cumsum`` (TorchScript's rule feeds ONNX ``CumSum`` a
+0-d tensor, which ORT refuses, and bool inputs, which it has no kernel for; torch's dynamo
+lowering sums float32 in float32, where torch's CPU kernel sums in double), so their rules
+serve both. Two lowerings serve each (``symreg.set_lowering`` or
+``symreg.export(lowerings=...)`` forces one):
 
-``"custom"``         the default: one ``symreg::Cummax``/``Cummin``/``Cumprod``/``LogCumSumExp``
+``"custom"``         one ``symreg::Cummax``/``Cummin``/``Cumprod``/``Cumsum``/``LogCumSumExp``
                      node, symreg's C++ kernel, linear in the dim's length and torch's CPU
-                     arithmetic step for step (:mod:`symreg.ops._scans_kernels`).
-``"decomposition"``  standard ops only, for runtimes that load no custom ops: a masked
-                     reduction over every (j <= i) pair of positions, O(n²) memory per slice
-                     (:mod:`symreg.ops._scans_pairs`): fine for dims of a few thousand, not for
-                     torch's benchmark size (64, 100000), which needs terabytes.
+                     arithmetic step for step (:mod:`symreg.ops._scans_kernels`). The default
+                     of all but cumsum; cumsum's below opset 11 (ONNX has no CumSum there).
+``"decomposition"``  standard ops only, for runtimes that load no custom ops. cumsum's default
+                     (opset 11+): ``CumSum`` in the dtype torch accumulates in (float32 cast to
+                     float64, rounded once), exact but about 4x torch's time at (64, 100000).
+                     The others: a masked reduction over every (j <= i) pair of positions, O(n²)
+                     memory per slice (:mod:`symreg.ops._scans_pairs`): fine for dims of a few
+                     thousand, not for torch's benchmark size (64, 100000), which needs terabytes.
 
 Rules are in alphabetical order of their op.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import torch
@@ -49,6 +54,17 @@ from symreg.registry import op
 
 _INT64_MAX = np.iinfo(np.int64).max
 _TS = ("torchscript",)
+#: cumsum's lowerings, its default first: the standard op keeps models free of symreg's library.
+CUMSUM_LOWERINGS = ("decomposition", "custom")
+#: The dtype torch's CPU cumsum accumulates each float dtype in (``at::acc_type<T, false>``).
+_SUM_ACC = {torch.float32: torch.float64, torch.float16: torch.float32, torch.bfloat16: torch.float32}
+
+
+def _cumsum_lowering(g: Builder) -> str:
+    """cumsum's lowering: the one forced, else the standard ``CumSum`` (opset 11+) or the kernel below that."""
+    if g.lowering is None:
+        return "decomposition" if g.opset >= 11 else "custom"
+    return _scans_kernels.lowering(g, 11, needs="CumSum")
 
 
 def _later(g: Builder, x: Any, axis: int) -> Any:
@@ -128,28 +144,28 @@ def aten_cumprod(g: Builder, x, dim: int, dtype=None):
     return _scans_pairs.cumprod(g, x, dim, out)
 
 
-@op("aten::cumsum", opset=11, exporters=_TS)
-def aten_cumsum(g: Builder, x, dim: int, dtype: Optional[int] = None):
-    """``CumSum`` (opset 11+) in torch's result dtype: bool/integer inputs sum in int64.
-
-    0-d inputs (ORT's CumSum refuses them) go through a rank-1 view. float32 (and
-    float16/bfloat16) are summed in float64 and rounded once, as torch's CPU kernel
-    accumulates, so results equal torch's. ONNX has no cumulative sum before opset 11.
-    """
-    out = argument_dtype(dtype)
+@op("aten::cumsum", opset=9, lowerings=CUMSUM_LOWERINGS)
+def aten_cumsum(g: Builder, x, dim: int, dtype=None):
+    """Running sum along ``dim`` in torch's result dtype (int64 for bool and integers), summed as torch's
+    CPU kernel sums (float32 in float64 rounded at each output, float16/bfloat16 in float32), so results
+    equal torch's. ``CumSum`` (the default, opset 11+; a 0-d input through a rank-1 view, which ORT's
+    CumSum needs) or ``symreg::Cumsum`` (opt-in; the default below opset 11, where ONNX has no cumulative
+    sum). Both exporters. ``dtype`` is unannotated: see ``aten::cumprod``."""
+    out = argument_dtype(g.constant_value(dtype))
     if out is None:
         out = g.dtype(x)
         if out is not None and not out.is_floating_point and not out.is_complex:
             out = torch.int64  # torch sums bool and integer tensors in int64
-    compute = out
-    if out in (torch.float16, torch.bfloat16, torch.float32):
-        compute = torch.float64  # torch accumulates float sums in double on CPU
-    elif out in (torch.bool, torch.uint8, torch.int8, torch.int16):
+    if _cumsum_lowering(g) == "custom":
+        return _scans_kernels.cumsum(g, x, dim, out)
+    compute = _SUM_ACC.get(out, out)
+    if compute is not None and not compute.is_floating_point and not compute.is_complex:
         compute = torch.int64
+    rank = rank_of(g, x)  # before the cast, whose result has no known rank under dynamo
     if compute is not None and compute != g.dtype(x):
         x = cast(g, x, compute)
-    was_0d = rank_of(g, x) == 0
-    axis = 0 if was_0d else normalize_dim(dim, rank_of(g, x))
+    was_0d = rank == 0
+    axis = 0 if was_0d else normalize_dim(dim, rank)
     y = g.op("CumSum", to_1d(g, x) if was_0d else x, ints(g, axis))
     if was_0d:
         y = to_0d(g, y)

@@ -1,7 +1,7 @@
-"""The scan and mode kernels (``symreg::Cumprod``, ``Cummax``, ``Cummin``, ``LogCumSumExp``, ``Mode``): random
-shapes (ranks 0 to 4, empty dims, long dims), any axis, values with ties or spread, NaN/±inf/±0 poked in, float32,
-float64 and int64 (not LogCumSumExp); 1 or 2 threads; one in ten nodes invalid: another dtype, an axis out of
-range, an axis of another type, Mode's keepdims out of {0, 1}, or Mode of an empty slice.
+"""The scan and mode kernels (``symreg::Cumprod``, ``Cumsum``, ``Cummax``, ``Cummin``, ``LogCumSumExp``, ``Mode``):
+random shapes (ranks 0 to 4, empty dims, long dims), any axis, values with ties or spread, NaN/±inf/±0 poked in,
+float32, float64 and int64 (not LogCumSumExp); 1 or 2 threads; one in ten nodes invalid: another dtype, an axis out
+of range, an axis of another type, Mode's keepdims out of {0, 1}, or Mode of an empty slice.
 
 Reference: eager torch in the input's dtype, which the kernels match exactly (torch's CPU arithmetic and, for mode,
 its std::sort of (value, index) pairs): outputs compare bit for bit, NaN where torch has NaN.
@@ -17,8 +17,8 @@ from fuzz_common import inject, specials
 from hypothesis import strategies as st
 
 DTYPES = {"float32": np.float32, "float64": np.float64, "int64": np.int64}
-OUTPUTS = {"Cummax": [None, "int64"], "Cummin": [None, "int64"], "Cumprod": [None], "LogCumSumExp": [None],
-           "Mode": [None, "int64"]}  # fmt: skip
+OUTPUTS = {"Cummax": [None, "int64"], "Cummin": [None, "int64"], "Cumprod": [None], "Cumsum": [None],
+           "LogCumSumExp": [None], "Mode": [None, "int64"]}  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,6 +112,8 @@ def _reference(case: dict) -> list[np.ndarray]:
     axis = case["attrs"]["axis"]
     if short == "Cumprod":
         return [torch.cumprod(x, axis).numpy()]
+    if short == "Cumsum":
+        return [torch.cumsum(x, axis).numpy()]
     if short == "LogCumSumExp":
         return [torch.logcumsumexp(x, axis).numpy()]
     if short == "Mode":

@@ -1,6 +1,6 @@
-"""Kernel-table entries of the scan and mode kernels (``symreg::Cumprod``, ``Cummax``, ``Cummin``, ``LogCumSumExp``,
-``Mode``): pybind and a one-node ORT model against eager torch, which they match exactly (torch's CPU arithmetic step
-for step: double accumulation, the same ``std::sort`` of (value, index) pairs for mode).
+"""Kernel-table entries of the scan and mode kernels (``symreg::Cumprod``, ``Cumsum``, ``Cummax``, ``Cummin``,
+``LogCumSumExp``, ``Mode``): pybind and a one-node ORT model against eager torch, which they match exactly (torch's
+CPU arithmetic step for step: double accumulation, the same ``std::sort`` of (value, index) pairs for mode).
 
 Calls: every axis (negative too) of ranks 0 to 3, empty dims, NaN/±inf/±0 and ties, int64 wrapping, slices read
 in place at strides below and above the kernels' column groups (``kScanColumns`` = 64), non-contiguous inputs and
@@ -92,6 +92,32 @@ CUMPROD = _scan_entry(
     "symreg::Cumprod", _kernels.cumprod, lambda x, axis: torch.cumprod(_t(x), axis).numpy(),
     calls=lambda dtype: _calls(dtype, _axis, _factors(dtype)),
 )  # fmt: skip
+
+
+def _sums(dtype) -> list[Call]:
+    """cumsum along long dims, where a sum in float32 drifts from torch's in double (a large first term, then
+    small ones), contiguous slices in and out of the kernel's groups of 8 (``kSumRows``) and strided ones; int64
+    sums that wrap."""
+    if dtype == np.int64:
+        big = np.full((3, 300), 2**55, dtype)
+        big[1] = -(2**55)
+        return [Call("wrap", lambda: (big,), {"axis": 1}), Call("wrap-strided", lambda: (big.T.copy(),), {"axis": 0})]
+
+    def drift(shape, axis):
+        x = np.random.default_rng(11).normal(0, 1, shape)
+        np.moveaxis(x, axis, 0)[0] = 1e8  # each later term is below float32's ulp of the sum
+        return np.asarray(x.astype(dtype))
+
+    calls = [Call(f"drift-{list(s)}-axis{a}", lambda s=s, a=a: (drift(s, a),), {"axis": a})
+             for s, a in (((19, 3000), 1), ((8, 3000), -1), ((3000, 70), 0), ((4, 500, 3), 1))]  # fmt: skip
+    return calls + [Call("normal-rows", lambda: (np.random.default_rng(12).normal(0, 1e3, (21, 4000)).astype(dtype),),
+                         {"axis": 1})]  # fmt: skip
+
+
+CUMSUM = _scan_entry(
+    "symreg::Cumsum", _kernels.cumsum, lambda x, axis: torch.cumsum(_t(x), axis).numpy(),
+    calls=lambda dtype: _calls(dtype, _axis, _sums(dtype)),
+)  # fmt: skip
 CUMMAX = _scan_entry(
     "symreg::Cummax", _kernels.cummax, lambda x, axis: tuple(r.numpy() for r in torch.cummax(_t(x), axis)),
     outputs=(None, np.int64),
@@ -132,4 +158,4 @@ def _mode_pybind(x, axis=-1, keepdims=1):
 
 MODE = _scan_entry("symreg::Mode", _mode_pybind, _mode_reference, outputs=(None, np.int64), calls=_mode_calls)
 
-SCAN_KERNELS: tuple[KernelEntry, ...] = (CUMMAX, CUMMIN, CUMPROD, LOG_CUM_SUM_EXP, MODE)
+SCAN_KERNELS: tuple[KernelEntry, ...] = (CUMMAX, CUMMIN, CUMPROD, CUMSUM, LOG_CUM_SUM_EXP, MODE)

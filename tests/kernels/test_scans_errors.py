@@ -11,11 +11,11 @@ from ortcheck import node_model, run
 
 from symreg import _kernels
 
-SCAN_KERNELS = [e for e in KERNELS if e.op in ("symreg::Cumprod", "symreg::Cummax", "symreg::Cummin",
-                                                 "symreg::LogCumSumExp", "symreg::Mode")]  # fmt: skip
+SCAN_KERNELS = [e for e in KERNELS if e.op in ("symreg::Cumprod", "symreg::Cumsum", "symreg::Cummax",
+                                                 "symreg::Cummin", "symreg::LogCumSumExp", "symreg::Mode")]  # fmt: skip
 OPS = [e.op for e in SCAN_KERNELS]
-PYBIND = {"symreg::Cumprod": "cumprod", "symreg::Cummax": "cummax", "symreg::Cummin": "cummin",
-          "symreg::LogCumSumExp": "logcumsumexp", "symreg::Mode": "mode"}  # fmt: skip
+PYBIND = {"symreg::Cumprod": "cumprod", "symreg::Cumsum": "cumsum", "symreg::Cummax": "cummax",
+          "symreg::Cummin": "cummin", "symreg::LogCumSumExp": "logcumsumexp", "symreg::Mode": "mode"}  # fmt: skip
 
 
 def _outputs(op: str):
@@ -68,6 +68,6 @@ def test_a_0d_input_is_one_element(op: str, axis: int):
     x = np.array(-2.5, np.float32)
     ys = _run(op, x, axis=axis)
     assert all(y.shape == () for y in ys)
-    assert ys[0] == np.float32(-2.5)  # cumprod, cummax, cummin, logcumsumexp and mode of one element: itself
+    assert ys[0] == np.float32(-2.5)  # each scan and mode of one element: itself
     if len(ys) > 1:
         assert ys[1] == 0

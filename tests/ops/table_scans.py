@@ -3,7 +3,8 @@
 Differences and prefix sums of the same numbers in the same order as torch are exact. cummax, cummin,
 cumprod and logcumsumexp run under both lowerings (``LOWERINGS``): the kernels compute as torch's CPU
 kernels do (exact), the decomposition over n² pairs reduces in another order (a few ulp for products and
-sums) and runs every sample but the longest (3 x 20000: 1.2 G pairs).
+sums) and runs every sample but the longest (3 x 20000: 1.2 G pairs). cumsum runs under both of its
+lowerings (``CUMSUM_LOWERINGS``, ``CumSum`` first), both exact: each sums in double as torch does.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from op_entry import OpEntry, Sample
 from table_shape import ANY, EXACT, values
 from table_sorting import FLOATS_INT, GATHER_OPSET_9, INF, LOWERINGS, NAN, long_ties, ties
 
-#: cumsum: torch accumulates float32 in double (so does symreg's TorchScript rule, exactly);
-#: torch's dynamo lowering accumulates in float32, off by a few ulps of the partial sums.
-CUMSUM = {**EXACT, torch.float32: (1e-6, 1e-5)}
+#: cumsum's lowerings, its default (the standard CumSum) first.
+CUMSUM_LOWERINGS = ("decomposition", "custom")
 #: Products and sums over prefixes in another order than torch's sequential one (the decomposition): a few ulp.
 PRODUCTS = {torch.float32: (1e-6, 0.0), torch.float64: (1e-13, 0.0), torch.int64: (0.0, 0.0)}
 SUMS = {torch.float32: (1e-6, 1e-7), torch.float64: (1e-13, 1e-15)}
@@ -27,14 +27,26 @@ TRAPEZOID = {torch.float32: (1e-5, 1e-5), torch.float64: (1e-12, 1e-12)}
 
 
 def cumsum_samples(dtype: torch.dtype) -> list[Sample]:
-    """0-d (ORT's CumSum refuses rank 0), empty, negative dim, a dtype= argument."""
+    """0-d (ORT's CumSum refuses rank 0), empty, negative dim, a dtype= argument, NaN/±inf/-0.0 along each dim;
+    long dims where a float32 sum drifts from torch's double one (3 x LONG along the last dim, 600 x 3 along the
+    first: strided slices), int64 sums that wrap."""
     samples = [
         Sample((values((), dtype), 0)),
         Sample((values((2, 0, 3), dtype), 1)),
         Sample((values((3, 4), dtype), -1)),
+        Sample((ties(dtype), 1)),
+        Sample((ties(dtype), 0)),
     ]
     if dtype != torch.bool:  # torch has no bool -> float cumsum
         samples.append(Sample((values((3, 4), dtype), 0), {"dtype": torch.float64}))
+    g = torch.Generator().manual_seed(8)
+    if dtype.is_floating_point:
+        long = [
+            torch.randn(shape, generator=g, dtype=torch.float64).mul(1e3).to(dtype) for shape in ((600, 3), (3, LONG))
+        ]
+        samples += [Sample((long[0], 0)), Sample((long[1], -1))]
+    elif dtype == torch.int64:
+        samples.append(Sample((torch.full((2, 600), 2**55, dtype=dtype), 1)))
     return samples
 
 
@@ -144,8 +156,10 @@ ENTRIES: tuple[OpEntry, ...] = (
         dtype=torch.int64,
         sample=_overflowing,
     ),
-    OpEntry(("aten::cumsum",), CUMSUM, opinfo="cumsum", samples=cumsum_samples, dtypes=ANY)
-    .xfail("ONNX has no cumulative sum before opset 11 (CumSum)", exporter="torchscript", opset=9)
+    OpEntry(("aten::cumsum",), EXACT, opinfo="cumsum", samples=cumsum_samples, dtypes=ANY, lowerings=CUMSUM_LOWERINGS)
+    .xfail(
+        "ONNX has no cumulative sum before opset 11 (CumSum)", exporter="torchscript", opset=9, lowering="decomposition"
+    )
     .xfail("eager torch has no bool cumsum kernel (OpInfo's dtype=torch.bool sample)", sample=_bool_result),
     OpEntry(
         ("aten::cumulative_trapezoid",),

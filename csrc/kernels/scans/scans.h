@@ -3,6 +3,8 @@
 // `stride` apart, starting at x (and y, indices), sequentially in torch's order.
 //   Cumprod       running product, float32 accumulated in double and rounded at each output
 //                 (torch's acc_type), int64 wrapping.
+//   Cumsum        running sum, the same accumulation; CumsumRows runs contiguous slices (the last
+//                 axis) kSumRows at a time.
 //   CumExtreme    cummax (Largest) / cummin: the value and the index of the running extreme;
 //                 an element >= (<=) it takes over (ties: the latest), NaN takes over and stays
 //                 until the next NaN (torch's cummax_cummin_helper).
@@ -10,6 +12,7 @@
 //                 log1p(exp(min - max)) + max, x itself where both are the same infinity.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -28,14 +31,64 @@ bool IsNan(T v) {
   }
 }
 
+// torch's CPU acc_type: float32 sums and products in double; int64 in uint64, whose overflow wraps without UB.
+template <typename T>
+using ScanAcc = std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>;
+
 template <typename T>
 void Cumprod(const T* x, T* y, int64_t n, int64_t stride, int64_t columns) {
-  // float32 in double (torch's acc_type); int64 in uint64, whose overflow wraps without UB
-  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>;
+  using Acc = ScanAcc<T>;
   ScanColumns(n, stride, columns, Acc(1), [&](Acc& acc, int64_t at, int64_t) {
     acc = acc * static_cast<Acc>(x[at]);
     y[at] = static_cast<T>(acc);
   });
+}
+
+template <typename T>
+void Cumsum(const T* x, T* y, int64_t n, int64_t stride, int64_t columns) {
+  using Acc = ScanAcc<T>;
+  if (columns == 1) {
+    Acc acc = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      acc += static_cast<Acc>(x[i * stride]);
+      y[i * stride] = static_cast<T>(acc);
+    }
+    return;
+  }
+  // one row of the group at a time: the column loop reads and writes contiguous memory and vectorises
+  Acc acc[kScanColumns] = {};
+  const int64_t width = std::min(columns, kScanColumns);
+  for (int64_t i = 0; i < n; ++i) {
+    const T* xr = x + i * stride;
+    T* yr = y + i * stride;
+    for (int64_t c = 0; c < width; ++c) {
+      acc[c] += static_cast<Acc>(xr[c]);
+      yr[c] = static_cast<T>(acc[c]);
+    }
+  }
+}
+
+// Slices CumsumRows interleaves: each slice's sum waits on its previous add (several cycles of
+// latency); independent slices side by side fill that wait, in the same order of additions.
+inline constexpr int64_t kSumRows = 8;
+
+// Cumsum of `rows` contiguous slices of n elements each, one after another in memory.
+template <typename T>
+void CumsumRows(const T* x, T* y, int64_t n, int64_t rows) {
+  using Acc = ScanAcc<T>;
+  int64_t r = 0;
+  for (; r + kSumRows <= rows; r += kSumRows) {
+    const T* xs = x + r * n;
+    T* ys = y + r * n;
+    Acc acc[kSumRows] = {};
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t k = 0; k < kSumRows; ++k) {
+        acc[k] += static_cast<Acc>(xs[k * n + i]);
+        ys[k * n + i] = static_cast<T>(acc[k]);
+      }
+    }
+  }
+  for (; r < rows; ++r) Cumsum(x + r * n, y + r * n, n, 1, 1);
 }
 
 template <bool Largest, typename T>
