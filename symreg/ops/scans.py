@@ -150,7 +150,8 @@ def aten_cumsum(g: Builder, x, dim: int, dtype=None):
     CPU kernel sums (float32 in float64 rounded at each output, float16/bfloat16 in float32), so results
     equal torch's. ``CumSum`` (the default, opset 11+; a 0-d input through a rank-1 view, which ORT's
     CumSum needs) or ``symreg::Cumsum`` (opt-in; the default below opset 11, where ONNX has no cumulative
-    sum). Both exporters. ``dtype`` is unannotated: see ``aten::cumprod``."""
+    sum; it sums float16/bfloat16 in float64, which can round the last bit otherwise than torch on long
+    dims). Both exporters. ``dtype`` is unannotated: see ``aten::cumprod``."""
     out = argument_dtype(g.constant_value(dtype))
     if out is None:
         out = g.dtype(x)
