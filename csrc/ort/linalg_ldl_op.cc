@@ -1,7 +1,8 @@
-// symreg::LinalgLdlFactor (version 1), float and double: LAPACK's sytrf (lower), what
-// torch.linalg.ldl_factor_ex computes.
-//   A (*, n, n) -> LD (*, n, n), pivots int32 (*, n), info int32 (*)
-//   attrs check_errors 0 (1: a singular D is an error), api "" (named in errors)
+// symreg::LinalgLdlFactor and symreg::LinalgLdlSolve (version 1), float and double: LAPACK's sytrf and sytrs
+// (lower), what torch.linalg.ldl_factor_ex and ldl_solve compute.
+//   LinalgLdlFactor  A (*, n, n) -> LD (*, n, n), pivots int32 (*, n), info int32 (*)
+//                    attrs check_errors 0 (1: a singular D is an error), api "" (named in errors)
+//   LinalgLdlSolve   LD (*, n, n), pivots int32 (*, n), B (*, n, k) -> X (*, n, k) with A X = B
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -58,8 +59,45 @@ struct LdlFactor {
   }
 };
 
+struct LdlSolve {
+  static constexpr const char* kName = "LinalgLdlSolve";
+  struct Attrs {};
+  static void Read(ort::Attrs&, Attrs*) {}
+  static std::vector<ONNXTensorElementDataType> Inputs(ONNXTensorElementDataType t) { return {t, kInt32, t}; }
+  static std::vector<ONNXTensorElementDataType> Outputs(ONNXTensorElementDataType t) { return {t}; }
+
+  template <typename T>
+  static void Compute(const Attrs&, const Ort::KernelContext& ctx) {
+    kernels::MatrixBatch m, rhs;
+    const Input<T> ld = MatrixInput<T>(ctx, 0, "LD", true, &m);
+    const Input<int32_t> pivots = RequiredInput<int32_t>(ctx, 1, "pivots");
+    const Input<T> b = MatrixInput<T>(ctx, 2, "B", false, &rhs);
+    const std::vector<int64_t> want = kernels::BatchShapeWith(m, {m.rows});
+    if (pivots.shape != want) {
+      throw Problem("input pivots must have shape " + ShapeText(want) + " for LD of shape " + ShapeText(ld.shape) +
+                    ", got " + ShapeText(pivots.shape));
+    }
+    Check(kernels::SameBatch(m, "LD", rhs, "B"));
+    if (rhs.rows != m.rows) {
+      throw Problem("input B must have " + std::to_string(m.rows) + " rows (as LD), got shape " + ShapeText(b.shape));
+    }
+    T* x = Output<T>(ctx, 0, b.shape);
+    if (x == nullptr) return;
+    const int64_t n = m.rows;
+    for (int64_t i = 0; i < m.batch; ++i) {
+      const std::string problem = kernels::LdlPivotsProblem(pivots.data + i * n, n);
+      if (!problem.empty()) throw Problem("input pivots is not LinalgLdlFactor's: " + problem + BatchText(m, i));
+    }
+    std::copy(b.data, b.data + rhs.batch * rhs.size(), x);
+    ParallelMatricesWithWork<T>(ctx, m.batch, rhs.cols, [&](int64_t i, T* work) {
+      kernels::LdlSolve(ld.data + i * m.size(), pivots.data + i * n, n, x + i * rhs.size(), rhs.cols, work);
+    });
+  }
+};
+
 }  // namespace
 
 OpList LinalgLdlFactorOps() { return LinalgOps<LdlFactor>(); }
+OpList LinalgLdlSolveOps() { return LinalgOps<LdlSolve>(); }
 
 }  // namespace symreg::ort

@@ -291,6 +291,38 @@ py::object LdlFactor(const py::array& a_in) {
   });
 }
 
+py::object LdlSolve(const py::array& ld_in, const py::array& pivots_in, const py::array& b_in) {
+  return ByDtype("linalg_ldl_solve", ld_in, [&](auto tag) -> py::object {
+    using T = decltype(tag);
+    MatrixBatch m, rhs;
+    const auto ld = Matrices<T>("linalg_ldl_solve", ld_in, "LD", true, &m);
+    const auto b = Matrices<T>("linalg_ldl_solve", b_in, "B", false, &rhs);
+    const auto pivots = py::array_t<int32_t, py::array::c_style | py::array::forcecast>::ensure(pivots_in);
+    const std::vector<int64_t> want = kernels::BatchShapeWith(m, {m.rows});
+    if (!pivots || ShapeOf(pivots) != want) {
+      Fail("linalg_ldl_solve", "input pivots must be int32 of shape " + kernels::ShapeText(want));
+    }
+    Fail("linalg_ldl_solve", kernels::SameBatch(m, "LD", rhs, "B"));
+    if (rhs.rows != m.rows) Fail("linalg_ldl_solve", "input B must have as many rows as LD");
+    for (int64_t i = 0; i < m.batch; ++i) {
+      const std::string problem = kernels::LdlPivotsProblem(pivots.data() + i * m.rows, m.rows);
+      if (!problem.empty()) Fail("linalg_ldl_solve", "input pivots: " + problem);
+    }
+    auto x = Empty<T>(ShapeOf(b));
+    T* out = x.mutable_data();
+    std::copy(b.data(), b.data() + b.size(), out);
+    {
+      py::gil_scoped_release release;
+      std::vector<T> work(static_cast<size_t>(rhs.cols));
+      for (int64_t i = 0; i < m.batch; ++i) {
+        kernels::LdlSolve(ld.data() + i * m.size(), pivots.data() + i * m.rows, m.rows, out + i * rhs.size(), rhs.cols,
+                          work.data());
+      }
+    }
+    return std::move(x);
+  });
+}
+
 }  // namespace
 
 void BindLinalgLuFactor(py::module_& m) {
@@ -354,6 +386,12 @@ void BindLinalgLdlFactor(py::module_& m) {
   m.def("linalg_ldl_factor", &LdlFactor, py::arg("a"),
         "(LD, pivots, info): LAPACK sytrf's Bunch-Kaufman LDL^T of each symmetric matrix of a (*, n, n), lower "
         "(the kernel of symreg::LinalgLdlFactor).");
+}
+
+void BindLinalgLdlSolve(py::module_& m) {
+  m.def("linalg_ldl_solve", &LdlSolve, py::arg("ld"), py::arg("pivots"), py::arg("b"),
+        "X with A X = B from linalg_ldl_factor's LD (*, n, n) and pivots (*, n); B (*, n, k), LD's batch dims "
+        "(LAPACK sytrs, lower: the kernel of symreg::LinalgLdlSolve).");
 }
 
 }  // namespace symreg::python

@@ -4,10 +4,10 @@ the ``symreg.ops.linalg_*`` modules compose from them in standard ops.
 A few general kernels, LAPACK's routines, do the factorizations: ``LinalgLuFactor`` (getrf), ``LinalgLuSolve``
 (getrs), ``LinalgCholesky`` (potrf), ``LinalgSolveTriangular`` (trsm), ``LinalgEigh`` (syevd), ``LinalgSvd``
 (gesdd), ``LinalgQr`` (geqrf + orgqr), ``LinalgGeqrf`` (geqrf's compact form), ``LinalgHouseholderProduct``
-(orgqr), ``LinalgLdlFactor`` (sytrf) and ``LinalgMatrixExp`` (torch's degree-18 Taylor polynomial, scaled and
-squared). They take batches of matrices (*, m, n) with equal batch dims (the blocks here broadcast them first) and
-report per-matrix failures as LAPACK's ``info`` (int32), or, with ``check_errors=1``, as an error status naming the
-op, the torch function (``api``) and the batch element.
+(orgqr), ``LinalgLdlFactor`` (sytrf), ``LinalgLdlSolve`` (sytrs) and ``LinalgMatrixExp`` (torch's degree-18
+Taylor polynomial, scaled and squared). They take batches of matrices (*, m, n) with equal batch dims (the blocks
+here broadcast them first) and report per-matrix failures as LAPACK's ``info`` (int32), or, with
+``check_errors=1``, as an error status naming the op, the torch function (``api``) and the batch element.
 """
 
 from __future__ import annotations
@@ -201,6 +201,16 @@ LDL_FACTOR = schema(
     "pivots int32 (*, n) (1-based; a 2 x 2 block's pair negative), info int32 (*) (0, or the first exactly zero "
     "D[i-1, i-1]). check_errors=1: info > 0 is an error.",
 )
+LDL_SOLVE = schema(
+    "symreg::LinalgLdlSolve",
+    inputs=["LD: T", "pivots: I", "B: T"],
+    outputs=["X: T"],
+    types=FLOATS,
+    infer=_same_as_last,
+    doc="X with A X = B (LAPACK sytrs, lower) from LinalgLdlFactor's LD (*, n, n) and pivots (*, n); B (*, n, k), "
+    "the batch dims of LD. Pivots that LinalgLdlFactor cannot have written (out of range, unpaired 2 x 2 blocks) "
+    "are an error.",
+)
 MATRIX_EXP = schema(
     "symreg::LinalgMatrixExp",
     inputs=["A: T"],
@@ -257,6 +267,17 @@ def identity_like(g: Builder, x, rank: int):
 def lu_factor(g: Builder, a, check_errors: bool = False, api: str = ""):
     """(LU, pivots int32, info int32) of a (*, m, n)."""
     return g.op("symreg::LinalgLuFactor", a, check_errors=int(check_errors), api=api, outputs=3)
+
+
+def broadcast_factors(g: Builder, factor, pivots, b, factor_name: str):
+    """(factor, pivots int32, b, rank) with the batch dims of a packed factorization (*, n, n) and its pivots (*, n)
+    broadcast with b's (*, n, k), as the solve kernels take them."""
+    factor, b, rank = broadcast_batch(g, factor, b, square_rank(g, factor, factor_name), square_rank(g, b, "B"))
+    if g.dtype(pivots) != torch.int32:
+        pivots = cast(g, pivots, torch.int32)
+    if rank > 2:
+        pivots = g.op("Expand", pivots, g.op("Concat", shape_part(g, factor, 0, rank - 2), ints(g, [1]), axis=0))
+    return factor, pivots, b, rank
 
 
 def lu_solve(g: Builder, lu, pivots, b, adjoint: bool = False):

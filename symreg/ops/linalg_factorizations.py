@@ -1,6 +1,6 @@
 """Factorizations, each a ``symreg::Linalg*`` kernel (symreg/ops/_linalg_kernels.py), and what reads them:
 LU (``linalg.lu_factor``, ``linalg.lu``, ``lu_unpack``, ``det``, ``slogdet``), Cholesky, LDL^T
-(``linalg.ldl_factor``), eigh, SVD, QR, and LAPACK's compact Householder form (``geqrf``,
+(``linalg.ldl_factor``, ``linalg.ldl_solve``), eigh, SVD, QR, and LAPACK's compact Householder form (``geqrf``,
 ``linalg.householder_product``, ``ormqr``).
 
 Both exporters, opsets 9+. Under dynamo a rule for a CompositeImplicitAutograd op (linalg_det, ...) keeps
@@ -100,6 +100,17 @@ def aten_linalg_ldl_factor(g: Builder, A, hermitian: bool = False, check_errors:
     ld, pivots, info = g.op("symreg::LinalgLdlFactor", A, check_errors=int(bool(check_errors) or not ex), api=api,
                             outputs=3)  # fmt: skip
     return (ld, pivots, info) if ex else (ld, pivots)
+
+
+@op("aten::linalg_ldl_solve", opset=9)
+def aten_linalg_ldl_solve(g: Builder, LD, pivots, B, hermitian: bool = False):  # noqa: N803
+    """``symreg::LinalgLdlSolve`` (LAPACK sytrs, lower, as torch) over ``torch.linalg.ldl_factor``'s LD and pivots
+    (any integer dtype), batch dims broadcast with B's (torch 2.14's CPU kernel reads out of bounds where LD's own
+    batch dims must broadcast). Real matrices only, so ``hermitian`` changes nothing. Pivots that ldl_factor cannot
+    have written are an error at run time: out of range (torch raises too) or unpaired 2 x 2 blocks (torch's LAPACK
+    reads out of bounds)."""
+    ld, pivots, B, _ = lk.broadcast_factors(g, LD, pivots, B, "LD")
+    return g.op("symreg::LinalgLdlSolve", ld, pivots, B)
 
 
 def _upper(g: Builder, UPLO: str) -> bool:  # noqa: N803

@@ -126,9 +126,7 @@ def aten_triangular_solve(
 def _lu_solve(g: Builder, LU, pivots, B, left: bool, adjoint: bool):  # noqa: N803
     """X with A X = B (A^T X = B when adjoint; X A = B, X A^T = B when not left), A = P L U given as LAPACK's packed
     LU and pivots, batch dims broadcast with B's."""
-    lu, B, rank = lk.broadcast_batch(g, LU, B, lk.square_rank(g, LU, "LU"), lk.square_rank(g, B, "B"))
-    if rank > 2:
-        pivots = g.op("Expand", pivots, g.op("Concat", shape_part(g, lu, 0, rank - 2), ints(g, [1]), axis=0))
+    lu, pivots, B, rank = lk.broadcast_factors(g, LU, pivots, B, "LU")
     if left:
         return lk.lu_solve(g, lu, pivots, B, adjoint=adjoint)
     x = lk.lu_solve(g, lu, pivots, lk.transpose(g, B, rank), adjoint=not adjoint)  # X A = B: A^T X^T = B^T

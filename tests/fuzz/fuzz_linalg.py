@@ -6,6 +6,8 @@ poked in; 1 or 2 threads; one in ten of another dtype, of a rank below 2, non-sq
 or with an attribute out of range. Reference: torch in the input's dtype. Values are compared where they are
 unique and the input finite (LU pivots and info exactly; eigen- and singular values; QR; solves on
 well-conditioned inputs); with NaN/inf the kernels must not crash, and svd must refuse it (as torch does).
+LdlSolve's pivots are also corrupted (out of range, unpaired 2 x 2 blocks): an error, never a read out of bounds
+(torch's own ldl_solve crashes on unpaired blocks, so it is never the reference there).
 """
 
 from __future__ import annotations
@@ -24,18 +26,19 @@ SQUARE = {
     "LinalgEigh",
     "LinalgMatrixExp",
     "LinalgLdlFactor",
+    "LinalgLdlSolve",
 }
 BOOL_ATTRS = {
     "LinalgLuFactor": ["check_errors"], "LinalgLuSolve": ["adjoint"], "LinalgCholesky": ["upper", "check_errors"],
     "LinalgSolveTriangular": ["upper", "left", "unitriangular"], "LinalgEigh": ["upper"],
     "LinalgSvd": ["full_matrices"], "LinalgQr": ["complete"], "LinalgGeqrf": [], "LinalgHouseholderProduct": [],
-    "LinalgMatrixExp": [], "LinalgLdlFactor": ["check_errors"],
+    "LinalgMatrixExp": [], "LinalgLdlFactor": ["check_errors"], "LinalgLdlSolve": [],
 }  # fmt: skip
 OUTPUTS = {
     "LinalgLuFactor": [None, "int32", "int32"], "LinalgLuSolve": [None], "LinalgCholesky": [None, "int32"],
     "LinalgSolveTriangular": [None], "LinalgEigh": [None], "LinalgSvd": [None], "LinalgQr": [None, None],
     "LinalgGeqrf": [None, None], "LinalgHouseholderProduct": [None], "LinalgMatrixExp": [None],
-    "LinalgLdlFactor": [None, "int32", "int32"],
+    "LinalgLdlFactor": [None, "int32", "int32"], "LinalgLdlSolve": [None],
 }  # fmt: skip
 RTOL = {np.float32: 2e-3, np.float64: 1e-8}
 
@@ -52,7 +55,7 @@ class Spec:
     pokes: tuple[tuple[float, float], ...]
     attrs: tuple[tuple[str, int], ...]
     threads: int = 1
-    bad: str = ""  # "", "rank1", "nonsquare", "attr", "tau": the node or its input is invalid
+    bad: str = ""  # "", "rank1", "nonsquare", "attr", "tau", "pivots": the node or its input is invalid
 
 
 def _specs(name: str):
@@ -60,12 +63,12 @@ def _specs(name: str):
 
     @st.composite
     def specs(draw) -> Spec:
-        bad = draw(st.sampled_from([""] * 12 + ["dtype", "rank1", "nonsquare", "attr", "tau"]))
+        bad = draw(st.sampled_from([""] * 12 + ["dtype", "rank1", "nonsquare", "attr", "tau", "pivots", "pivots"]))
         if bad == "nonsquare" and op not in SQUARE or bad == "attr" and not BOOL_ATTRS[op]:
             bad = ""
-        if bad == "tau" and op != "LinalgHouseholderProduct":
+        if bad == "tau" and op != "LinalgHouseholderProduct" or bad == "pivots" and op != "LinalgLdlSolve":
             bad = ""
-        n = draw(st.integers(0, 9))
+        n = draw(st.integers(1 if bad == "pivots" else 0, 9))
         m = n if op in SQUARE and bad != "nonsquare" else draw(st.integers(0, 9))
         if bad == "nonsquare" and m == n:
             m = n + 1
@@ -79,7 +82,7 @@ def _specs(name: str):
             attrs = ((attrs[0][0], draw(st.sampled_from([2, -1, 7]))),) + attrs[1:]
         return Spec(
             op=name, dtype="float16" if bad == "dtype" else draw(st.sampled_from(list(FLOATS))),
-            batch=tuple(draw(st.lists(st.integers(0, 3), max_size=2))), m=m, n=n,
+            batch=tuple(draw(st.lists(st.integers(1 if bad == "pivots" else 0, 3), max_size=2))), m=m, n=n,
             seed=draw(st.integers(0, 2**32 - 1)), values=values, pokes=tuple(pokes), attrs=attrs,
             threads=draw(st.sampled_from([1, 2])), bad=bad,
         )  # fmt: skip
@@ -121,6 +124,8 @@ def _build(spec: Spec) -> dict:
         b = rng.standard_normal((*spec.batch, spec.n, 2))
         factored = a if spec.bad in ("rank1", "nonsquare") else lu
         inputs = [("LU", factored.astype(dtype)), ("pivots", pivots), ("B", b.astype(dtype))]
+    elif short == "LinalgLdlSolve":
+        inputs = _ldl_solve_inputs(spec, a, rng, dtype)
     elif short == "LinalgHouseholderProduct":
         import torch
 
@@ -141,6 +146,50 @@ def _build(spec: Spec) -> dict:
     }  # fmt: skip
 
 
+def _saddle(spec: Spec, rng) -> np.ndarray:
+    """[[0, M], [M^T, 0]] with M random plus n I: symmetric indefinite, well-conditioned, 2 x 2 pivots."""
+    n, h = spec.n, spec.n // 2
+    a = np.zeros((*spec.batch, n, n))
+    m = rng.standard_normal((*spec.batch, h, h)) + n * np.eye(h)
+    a[..., :h, n - h :], a[..., n - h :, :h] = m, np.swapaxes(m, -1, -2)
+    if n % 2:
+        a[..., h, h] = n
+    inject(a, spec.pokes)
+    return a
+
+
+def _ldl_solve_inputs(spec: Spec, a: np.ndarray, rng, dtype) -> list:
+    """(LD, pivots, B): torch's ldl_factor of a symmetric matrix ("indefinite": a saddle, 2 x 2 pivots), pivots
+    corrupted where spec.bad == "pivots" (every matrix has n >= 1 then)."""
+    import torch
+
+    if spec.bad in ("rank1", "nonsquare"):
+        ld, pivots = a, np.ones((*spec.batch, spec.n), np.int32)
+    else:
+        sym = _saddle(spec, rng) if spec.values == "indefinite" else a + np.swapaxes(a, -1, -2)
+        sym = torch.from_numpy(sym.astype(FLOATS.get(spec.dtype, np.float64)))  # float16 (bad dtype): factor wider
+        ld, pivots, _ = (x.numpy() for x in torch.linalg.ldl_factor_ex(sym))
+    if spec.bad == "pivots":
+        pivots = pivots.copy()
+        flat = pivots.reshape(-1, spec.n)[int(rng.integers(0, pivots.size // spec.n))]
+        i, n = int(rng.integers(0, spec.n)), spec.n
+        kind = int(rng.integers(0, 5))
+        if kind == 4 and n < 2:
+            kind = 0
+        if kind < 3:  # out of range
+            flat[i] = [0, n + 1, -(n + 1)][kind] if rng.integers(0, 4) else np.iinfo(np.int32).min
+        elif kind == 3:  # a 2 x 2 block opened in the last row
+            flat[-1] = -n
+            if n >= 2 and flat[-2] == flat[-1]:
+                flat[-2] = 1
+        else:  # an unpaired negative pivot
+            j = int(rng.integers(0, n - 1))
+            flat[j], flat[j + 1] = -(j + 2), j + 2
+            flat[:j] = np.arange(1, j + 1)
+    b = rng.standard_normal((*spec.batch, spec.n, 2))
+    return [("LD", ld.astype(dtype)), ("pivots", pivots.astype(np.int32)), ("B", b.astype(dtype))]
+
+
 def _problems(spec: Spec, case: dict) -> list[str]:
     short = spec.op.split("::")[1]
     if spec.bad == "dtype":
@@ -153,6 +202,8 @@ def _problems(spec: Spec, case: dict) -> list[str]:
         return [r"must be a batch of square matrices", r"rows|columns"]
     if spec.bad == "tau":
         return [r"input tau must have at most"]
+    if spec.bad == "pivots":
+        return [r"input pivots is not LinalgLdlFactor's: pivots\[\d+\] = -?\d+ (is out of range|opens a 2 x 2 block)"]
     a = case["inputs"][0][1]
     attrs = case["attrs"]
     if short == "LinalgSvd" and not np.isfinite(a).all() and spec.m * spec.n:
@@ -204,6 +255,8 @@ def _reference(case: dict) -> list[np.ndarray]:
         return [torch.linalg.matrix_exp(t[0]).numpy()]
     if short == "LinalgLdlFactor":
         return [x.numpy() for x in torch.linalg.ldl_factor_ex(t[0])]
+    if short == "LinalgLdlSolve":
+        return [torch.linalg.ldl_solve(t[0], t[1], t[2]).numpy()]
     q, r = torch.linalg.qr(t[0], mode="complete" if attrs["complete"] else "reduced")
     return [q.numpy(), r.numpy()]
 
@@ -215,7 +268,9 @@ def _compare(spec: Spec, case: dict, got: list[np.ndarray], want: list[np.ndarra
         assert same, f"{what}: output {i} {g.dtype}{g.shape}, want {w.dtype}{w.shape}"
     finite = not spec.pokes
     short = spec.op.split("::")[1]
-    if not finite or spec.values == "singular" and short in ("LinalgLuSolve", "LinalgSolveTriangular"):
+    if not finite or spec.values in ("singular", "normal") and short == "LinalgLdlSolve":
+        return  # NaN pivots, or D singular or ill-conditioned: shapes and no crash only
+    if spec.values == "singular" and short in ("LinalgLuSolve", "LinalgSolveTriangular"):
         return  # not unique (NaN pivots) or not defined: shapes and no crash only
     if short == "LinalgLuFactor" and spec.values == "singular":
         np.testing.assert_array_equal(got[2], want[2], err_msg=f"{what}: info")

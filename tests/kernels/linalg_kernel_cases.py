@@ -351,6 +351,62 @@ LDL_FACTOR = KernelEntry(
 )  # fmt: skip
 
 
+# --- LinalgLdlSolve --------------------------------------------------------------------------
+
+
+def _saddle(dtype, *shape, seed=23) -> np.ndarray:
+    """[[0, M], [M^T, 0]] (n on the middle of an odd n) with M random plus n I, a little symmetric noise:
+    indefinite, well-conditioned, 2 x 2 pivots."""
+    n, h = shape[-1], shape[-1] // 2
+    a = np.zeros(shape)
+    m = _rng(seed).standard_normal((*shape[:-2], h, h)) + n * np.eye(h)
+    a[..., :h, n - h :], a[..., n - h :, :h] = m, np.swapaxes(m, -1, -2)
+    if n % 2:
+        a[..., h, h] = n
+    return (a + _symmetric(np.float64, *shape, seed=seed + 1) / 10).astype(dtype)
+
+
+def _ldl_inputs(a: np.ndarray, b: np.ndarray):
+    """(LD, pivots) of torch.linalg.ldl_factor_ex of a, and b."""
+    ld, pivots, _ = torch.linalg.ldl_factor_ex(_t(a))
+    return ld.numpy(), pivots.numpy(), b
+
+
+def ldl_solve_calls(dtype) -> list[Call]:
+    """2 x 2 pivots (saddles), mixed pivots, SPD, singular D (inf/NaN), NaN/inf in B, a zero row of B (DGER's skip),
+    one LD broadcast over a batch (a zero-stride view), 70 x 70, empty batch, 0 x 0, no columns, 1 x 1."""
+    b = lambda *shape, seed=24: _rng(seed).standard_normal(shape).astype(dtype)  # noqa: E731
+    special = b(2, 6, 3)
+    special[0, 2, 1], special[1, 4, 0], special[1, 0, :] = np.nan, np.inf, 0
+    one = _ldl_inputs(_saddle(dtype, 7, 7), b(7, 2))
+    return [
+        Call("saddle-batch", lambda: _ldl_inputs(_saddle(dtype, 2, 6, 6), b(2, 6, 3))),
+        Call("saddle-odd", lambda: _ldl_inputs(_saddle(dtype, 9, 9), b(9, 4))),
+        Call("symmetric", lambda: _ldl_inputs(_symmetric(dtype, 3, 6, 6) + 6 * np.eye(6, dtype=dtype), b(3, 6, 2))),
+        Call("spd", lambda: _ldl_inputs(_spd(dtype, 2, 5, 5), b(2, 5, 3))),
+        Call("singular", lambda: _ldl_inputs(_ldl_singular(dtype), b(2, 5, 3))),
+        Call("special-b", lambda: _ldl_inputs(_saddle(dtype, 2, 6, 6), special)),
+        Call("broadcast-ld", lambda: (np.broadcast_to(one[0], (3, 7, 7)), np.broadcast_to(one[1], (3, 7)), b(3, 7, 2))),
+        Call("70x70", lambda: _ldl_inputs(_saddle(dtype, 70, 70), b(70, 5))),
+        Call("empty-batch", lambda: _ldl_inputs(np.zeros((0, 3, 3), dtype), b(0, 3, 2))),
+        Call("0x0", lambda: _ldl_inputs(np.zeros((2, 0, 0), dtype), b(2, 0, 3))),
+        Call("no-columns", lambda: _ldl_inputs(_saddle(dtype, 4, 4), b(4, 0))),
+        Call("1x1", lambda: _ldl_inputs(np.array([[[-2.0]], [[0.0]]], dtype), b(2, 1, 2))),
+    ]  # fmt: skip
+
+
+def ldl_solve_reference(ld, pivots, b):
+    return torch.linalg.ldl_solve(_t(ld), _t(pivots), _t(b)).numpy()
+
+
+LDL_SOLVE = KernelEntry(
+    op="symreg::LinalgLdlSolve", pybind=_kernels.linalg_ldl_solve, reference=ldl_solve_reference,
+    calls=ldl_solve_calls, tolerance=TOL,
+    threads_call=Call("batch64", lambda: _ldl_inputs(_saddle(np.float32, 64, 9, 9), _well(np.float32, 64, 9, 9))),
+    refused=REFUSED, refused_message=REFUSED_MESSAGE,
+)  # fmt: skip
+
+
 # --- LinalgMatrixExp -------------------------------------------------------------------------
 
 
@@ -391,5 +447,6 @@ MATRIX_EXP = KernelEntry(
 )  # fmt: skip
 
 LINALG_KERNELS: tuple[KernelEntry, ...] = (
-    CHOLESKY, EIGH, GEQRF, HOUSEHOLDER_PRODUCT, LDL_FACTOR, LU_FACTOR, LU_SOLVE, MATRIX_EXP, QR, SOLVE_TRIANGULAR, SVD,
+    CHOLESKY, EIGH, GEQRF, HOUSEHOLDER_PRODUCT, LDL_FACTOR, LDL_SOLVE, LU_FACTOR, LU_SOLVE, MATRIX_EXP, QR,
+    SOLVE_TRIANGULAR, SVD,
 )  # fmt: skip

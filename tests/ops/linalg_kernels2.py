@@ -1,6 +1,6 @@
 """Op-table entries of the rules over the kernels ``symreg::LinalgMatrixExp``, ``LinalgGeqrf``,
-``LinalgHouseholderProduct`` and ``LinalgLdlFactor``: ``matrix_exp``, ``geqrf``, ``linalg.householder_product``
-(``orgqr``), ``ormqr`` and ``linalg.ldl_factor`` (``_ex``);
+``LinalgHouseholderProduct``, ``LinalgLdlFactor`` and ``LinalgLdlSolve``: ``matrix_exp``, ``geqrf``,
+``linalg.householder_product`` (``orgqr``), ``ormqr``, ``linalg.ldl_factor`` (``_ex``) and ``linalg.ldl_solve``;
 tests/ops/table_linalg_functions.py and table_linalg_factorizations.py list them with their families' entries.
 
 Inputs: batches, empty batches and 0 x 0 matrices, wide and tall matrices, views; matrix_exp on small and large
@@ -196,6 +196,59 @@ def _has_nan(sample: Sample) -> bool:
 _LDL_NAN = "NaN in A: MKL's sytrf chooses its pivots otherwise than reference LAPACK's dsytf2 (pivots and info differ)"
 
 
+def _saddle(dtype, *shape) -> torch.Tensor:
+    """Symmetric indefinite and well-conditioned (*, n, n): [[0, M], [M^T, 0]] with M random plus n I (its diagonal
+    zero: 2 x 2 pivots), n on the middle of an odd n, a little symmetric noise."""
+    n, h = shape[-1], shape[-1] // 2
+    a = torch.zeros(*shape, dtype=dtype)
+    m = torch.randn(*shape[:-2], h, h, dtype=dtype) + n * torch.eye(h, dtype=dtype)
+    a[..., :h, n - h :], a[..., n - h :, :h] = m, m.mT
+    if n % 2:
+        a[..., h, h] = n
+    return a + _symmetric(dtype, *shape) / 10
+
+
+def _ldl(a: torch.Tensor, pivots_dtype=torch.int32) -> tuple[torch.Tensor, torch.Tensor]:
+    ld, pivots, _ = torch.linalg.ldl_factor_ex(a)
+    return ld, pivots.to(pivots_dtype)
+
+
+def ldl_solve_samples(dtype) -> list[Sample]:
+    """2 x 2 pivots, B's batch broadcast against LD's (torch 2.14 reads out of bounds where LD's must broadcast),
+    SPD (no interchange), singular D (inf/NaN, as torch), NaN and inf in B, 40 x 40, int64 pivots, hermitian, no
+    columns, empty batch, 0 x 0."""
+    ld, pivots = _ldl(_saddle(dtype, 2, 6, 6))
+    spd = torch.randn(5, 5, dtype=dtype)
+    v = torch.randint(-3, 4, (5, 1)).to(dtype)
+    singular = _ldl(torch.stack([torch.zeros(5, 5, dtype=dtype), v @ v.mT]))
+    special = torch.randn(2, 6, 3, dtype=dtype)
+    special[0, 2, 1], special[1, 4, 0] = float("nan"), float("inf")
+    return [
+        Sample((ld, pivots, torch.randn(2, 6, 3, dtype=dtype))), Sample((ld, pivots, torch.randn(6, 4, dtype=dtype))),
+        Sample((*_ldl(_saddle(dtype, 7, 7)), torch.randn(3, 1, 7, 2, dtype=dtype))),
+        Sample((*_ldl(spd @ spd.mT + 5 * torch.eye(5, dtype=dtype)), torch.randn(5, 2, dtype=dtype))),
+        Sample((*singular, torch.randn(2, 5, 3, dtype=dtype))), Sample((ld, pivots, special)),
+        Sample((*_ldl(_saddle(dtype, 40, 40)), torch.randn(40, 5, dtype=dtype))),
+        Sample((*_ldl(_saddle(dtype, 2, 5, 5), torch.int64), torch.randn(2, 5, 2, dtype=dtype))),
+        Sample((ld, pivots, torch.randn(2, 6, 1, dtype=dtype)), {"hermitian": True}),
+        Sample((ld, pivots, torch.empty(2, 6, 0, dtype=dtype))),
+        Sample((*_ldl(torch.empty(0, 3, 3, dtype=dtype)), torch.empty(0, 3, 2, dtype=dtype))),
+        Sample((*_ldl(torch.empty(0, 0, dtype=dtype)), torch.empty(0, 4, dtype=dtype))),
+    ]  # fmt: skip
+
+
+def _grow_ldl(sample: Sample) -> Sample:
+    """grow_dynamic_dims, then LD and pivots factored anew from a well-conditioned indefinite matrix of the grown
+    shape (grown random values would be no factorization, nor valid pivots)."""
+    ld, pivots, b = grow_dynamic_dims(sample).tensors()
+    return sample.with_tensors((*_ldl(_saddle(ld.dtype, *ld.shape), pivots.dtype), b))
+
+
+#: ldl_solve: a port of reference LAPACK's dsytrs; torch's LAPACK (MKL) sums in another order from ~n = 40 on
+#: (measured: 1e-6 relative float32, 2e-15 float64 on random symmetric 40..100).
+LDL_SOLVE = {torch.float32: (1e-4, 1e-5), torch.float64: (1e-10, 1e-12)}
+
+
 ENTRIES: tuple[OpEntry, ...] = (
     OpEntry(
         ("aten::geqrf",), HOUSEHOLDER, opinfo="geqrf", fn=torch.geqrf, samples=geqrf_samples, compare=_geqrf_compare
@@ -230,4 +283,12 @@ ENTRIES: tuple[OpEntry, ...] = (
         fn=torch.linalg.ldl_factor_ex,
         samples=lambda dtype: [*ldl_samples(dtype), *_nan_sample(dtype)],
     ).xfail(_LDL_NAN, sample=_has_nan),
+    OpEntry(
+        ("aten::linalg_ldl_solve",),
+        LDL_SOLVE,
+        opinfo="linalg.ldl_solve",
+        fn=torch.linalg.ldl_solve,
+        samples=ldl_solve_samples,
+        grow=_grow_ldl,
+    ),
 )

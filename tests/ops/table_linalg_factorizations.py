@@ -18,6 +18,7 @@ ENTRIES: tuple[OpEntry, ...] = linalg_compositions.named(
     "aten::linalg_householder_product",
     "aten::linalg_ldl_factor",
     "aten::linalg_ldl_factor_ex",
+    "aten::linalg_ldl_solve",
     "aten::linalg_lu",
     "aten::linalg_lu_factor",
     "aten::linalg_lu_factor_ex",

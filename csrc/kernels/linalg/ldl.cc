@@ -1,10 +1,13 @@
-// A port of reference LAPACK's DSYTF2, lower case (LAPACK 3.12, BSD licence, Univ. of Tennessee, Univ. of
-// California Berkeley, Univ. of Colorado Denver and NAG Ltd.): the same pivot choices (Bunch-Kaufman with
+// Ports of reference LAPACK's DSYTF2 and DSYTRS, lower case (LAPACK 3.12, BSD licence, Univ. of Tennessee, Univ.
+// of California Berkeley, Univ. of Colorado Denver and NAG Ltd.). DSYTF2: the same pivot choices (Bunch-Kaufman with
 // alpha = (1 + sqrt(17)) / 8, IDAMAX's first largest entry) and the same order of operations in each update.
+// DSYTRS: the same interchanges, DGER/DGEMV/DSCAL updates (DGER's skip of zero multipliers included) and 2 x 2
+// block solves, each sum in DGEMV's order.
 #include "kernels/linalg/ldl.h"
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 namespace symreg::kernels {
 namespace {
@@ -138,9 +141,125 @@ int32_t Factor(const T* a, int64_t n, T* ld, int32_t* pivots) {
   return Ldl<T>(ld, n).Factor(pivots);
 }
 
+// DSYTRS (lower) on a row-major n x k right-hand side: L D L^T X = P^T B as P, L, D, L^T solves in turn.
+template <typename T>
+class LdlSolver {
+ public:
+  LdlSolver(const T* ld, const int32_t* pivots, int64_t n, T* b, int64_t k, T* work)
+      : ld_(ld), pivots_(pivots), n_(n), b_(b), k_(k), work_(work) {}
+
+  void Solve() {
+    int64_t k = 0;  // L D Y = P^T B, forward over D's blocks
+    while (k < n_) {
+      if (pivots_[k] > 0) {
+        SwapRows(k, pivots_[k] - 1);
+        Eliminate(k, k, k + 1);
+        const T scale = T(1) / L(k, k);
+        for (int64_t j = 0; j < k_; ++j) Row(k)[j] *= scale;
+        k += 1;
+      } else {
+        SwapRows(k + 1, -static_cast<int64_t>(pivots_[k]) - 1);
+        Eliminate(k, k, k + 2);
+        Eliminate(k + 1, k + 1, k + 2);
+        SolveBlock(k);
+        k += 2;
+      }
+    }
+    k = n_ - 1;  // L^T X = Y, backward
+    while (k >= 0) {
+      Gather(k, k, k + 1);
+      if (pivots_[k] > 0) {
+        SwapRows(k, pivots_[k] - 1);
+        k -= 1;
+      } else {
+        Gather(k - 1, k - 1, k + 1);
+        SwapRows(k, -static_cast<int64_t>(pivots_[k]) - 1);
+        k -= 2;
+      }
+    }
+  }
+
+ private:
+  T L(int64_t i, int64_t j) const { return ld_[i * n_ + j]; }
+  T* Row(int64_t i) const { return b_ + i * k_; }
+
+  void SwapRows(int64_t i, int64_t p) const {
+    if (p != i) std::swap_ranges(Row(i), Row(i) + k_, Row(p));
+  }
+
+  // B(from:, :) -= A(from:, col) B(row, :) (DGER, alpha = -1: columns with B(row, j) = 0 are skipped).
+  void Eliminate(int64_t col, int64_t row, int64_t from) const {
+    const T* y = Row(row);
+    for (int64_t i = from; i < n_; ++i) {
+      const T x = L(i, col);
+      T* bi = Row(i);
+      for (int64_t j = 0; j < k_; ++j) {
+        if (y[j] != T(0)) bi[j] += x * -y[j];
+      }
+    }
+  }
+
+  // B(row, :) -= B(from:, :)^T A(from:, col) (DGEMV, transposed: each column's sum over rows in order).
+  void Gather(int64_t col, int64_t row, int64_t from) const {
+    if (from >= n_) return;
+    std::fill(work_, work_ + k_, T(0));
+    for (int64_t i = from; i < n_; ++i) {
+      const T x = L(i, col);
+      const T* bi = Row(i);
+      for (int64_t j = 0; j < k_; ++j) work_[j] += bi[j] * x;
+    }
+    T* y = Row(row);
+    for (int64_t j = 0; j < k_; ++j) y[j] += -work_[j];
+  }
+
+  // Rows k, k + 1 of B times the inverse of D's 2 x 2 block at (k, k + 1), scaled by its off-diagonal entry.
+  void SolveBlock(int64_t k) const {
+    const T akm1k = L(k + 1, k);
+    const T akm1 = L(k, k) / akm1k;
+    const T ak = L(k + 1, k + 1) / akm1k;
+    const T denom = akm1 * ak - T(1);
+    T *first = Row(k), *second = Row(k + 1);
+    for (int64_t j = 0; j < k_; ++j) {
+      const T bkm1 = first[j] / akm1k;
+      const T bk = second[j] / akm1k;
+      first[j] = (ak * bkm1 - bk) / denom;
+      second[j] = (akm1 * bk - bkm1) / denom;
+    }
+  }
+
+  const T* ld_;
+  const int32_t* pivots_;
+  int64_t n_;
+  T* b_;
+  int64_t k_;
+  T* work_;
+};
+
 }  // namespace
 
 int32_t LdlFactor(const float* a, int64_t n, float* ld, int32_t* pivots) { return Factor(a, n, ld, pivots); }
 int32_t LdlFactor(const double* a, int64_t n, double* ld, int32_t* pivots) { return Factor(a, n, ld, pivots); }
+
+std::string LdlPivotsProblem(const int32_t* pivots, int64_t n) {
+  const auto at = [&](int64_t i) { return "pivots[" + std::to_string(i) + "] = " + std::to_string(pivots[i]); };
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t p = pivots[i];
+    if (p == 0 || p > n || p < -n) return at(i) + " is out of range: |pivot| must be in [1, " + std::to_string(n) + "]";
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    if (pivots[i] > 0) continue;
+    if (i + 1 == n) return at(i) + " opens a 2 x 2 block in the last row";
+    if (pivots[i + 1] != pivots[i]) return at(i) + " opens a 2 x 2 block but " + at(i + 1) + " differs";
+    ++i;
+  }
+  return "";
+}
+
+void LdlSolve(const float* ld, const int32_t* pivots, int64_t n, float* b, int64_t k, float* work) {
+  LdlSolver<float>(ld, pivots, n, b, k, work).Solve();
+}
+void LdlSolve(const double* ld, const int32_t* pivots, int64_t n, double* b, int64_t k, double* work) {
+  LdlSolver<double>(ld, pivots, n, b, k, work).Solve();
+}
 
 }  // namespace symreg::kernels

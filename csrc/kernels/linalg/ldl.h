@@ -1,8 +1,9 @@
 // Symmetric indefinite LDL^T factorization with Bunch-Kaufman pivoting (LAPACK sytrf, lower), what
-// torch.linalg.ldl_factor_ex computes.
+// torch.linalg.ldl_factor_ex computes, and solves with it (LAPACK sytrs, lower: torch.linalg.ldl_solve).
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace symreg::kernels {
 
@@ -15,5 +16,16 @@ namespace symreg::kernels {
 // exactly zero (the factorization is still completed; D is singular).
 int32_t LdlFactor(const float* a, int64_t n, float* ld, int32_t* pivots);
 int32_t LdlFactor(const double* a, int64_t n, double* ld, int32_t* pivots);
+
+// What is wrong with `pivots` (n) as LdlFactor's, in words ("" when nothing): each must be in [1, n] or [-n, -1],
+// and the negative ones must come in equal pairs (pivots[k] = pivots[k + 1] < 0, k + 1 < n), read from the first.
+// LdlSolve reads rows and 2 x 2 blocks by them: it requires pivots without a problem.
+std::string LdlPivotsProblem(const int32_t* pivots, int64_t n);
+
+// Solves A X = B in place of the row-major n x k matrix `b`, with `ld` and `pivots` as LdlFactor wrote them for the
+// symmetric n x n matrix A (LAPACK's dsytrs, lower); `work`: k elements of scratch. `pivots` must pass
+// LdlPivotsProblem. A singular D gives inf/NaN, as LAPACK's.
+void LdlSolve(const float* ld, const int32_t* pivots, int64_t n, float* b, int64_t k, float* work);
+void LdlSolve(const double* ld, const int32_t* pivots, int64_t n, double* b, int64_t k, double* work);
 
 }  // namespace symreg::kernels
