@@ -369,10 +369,12 @@ SPECIALS: tuple[KernelEntry, ...] = _special_entries()
 
 
 # --- symreg::Linalg* ------------------------------------------------------------------------
-# Their entries are in tests/kernels/linalg_kernel_cases.py, which builds on Call and KernelEntry above.
+# Their entries are in tests/kernels/linalg_kernel_cases.py and ldl_kernel_cases.py (LDL^T), which build on Call
+# and KernelEntry above.
+from ldl_kernel_cases import LDL_KERNELS  # noqa: E402
 from linalg_kernel_cases import LINALG_KERNELS  # noqa: E402
 
 # --- symreg::Cummax, Cummin, Cumprod, LogCumSumExp, Mode: tests/kernels/scans_kernel_cases.py ----------------
 from scans_kernel_cases import SCAN_KERNELS  # noqa: E402
 
-KERNELS = (*KERNELS, *SPECIALS, *LINALG_KERNELS, *SCAN_KERNELS)
+KERNELS = (*KERNELS, *SPECIALS, *LINALG_KERNELS, *LDL_KERNELS, *SCAN_KERNELS)
