@@ -17,7 +17,7 @@ from symreg._dynamo import translation_table
 from symreg._torchscript import MIRROR as _MIRROR  # noqa: F401 - mirrors rules into torch
 from symreg.builder import Builder, TensorInfo
 from symreg.errors import ConstantArgumentError, ExportError
-from symreg.export import export
+from symreg.export import FallbackWarning, export
 from symreg.pykernels import KernelError, PyKernel, kernel, kernels, unregister_kernel
 from symreg.registry import Rule, lowerings, op, rules, scope, set_lowering, unregister
 from symreg.schemas import Schema, same_as_input, schema
@@ -28,6 +28,7 @@ __all__ = [
     "Builder",
     "ConstantArgumentError",
     "ExportError",
+    "FallbackWarning",
     "KernelError",
     "PyKernel",
     "Rule",

@@ -30,6 +30,7 @@ import dataclasses
 import functools
 import itertools
 import json
+import re
 import threading
 import typing
 from collections.abc import Callable, Sequence
@@ -99,7 +100,7 @@ def declare(name: str, in_types: tuple[str, ...], out_types: tuple[str, ...]) ->
         dt = ext.PyCustomOpDef
         codes = {e: getattr(dt, "dt_" + e) for e in ELEMENTS}
         index = len(_PYOPS)
-        pyop = PyOp(f"{PYOP_DOMAIN_PREFIX}{index}", name.replace("::", "_"), index)
+        pyop = PyOp(f"{PYOP_DOMAIN_PREFIX}{index}", re.sub(r"\W", "_", name), index)
         dtypes = tuple(np.dtype(ELEMENTS[t][0]) for t in out_types)
         opdef = ext.onnx_op(
             op_type=f"{pyop.domain}::{pyop.op_type}",
@@ -195,26 +196,39 @@ def wanted(model: onnx.ModelProto, names: set[str]) -> dict[str, int]:
     return found
 
 
-def map_model(model: onnx.ModelProto, bound: dict[str, PyKernel], tag: int) -> list[PyOp]:
+def map_model(
+    model: onnx.ModelProto,
+    bound: dict[str, PyKernel],
+    tag: int,
+    per_node: Callable[[onnx.NodeProto, dict[str, str]], PyKernel | None] | None = None,
+) -> list[PyOp]:
     """Rewrites, in place, the nodes of ``bound``'s ops onto their PyOps; returns the PyOps used.
+
+    ``per_node(node, element types by value name)`` gives the kernel of a node that ``bound``
+    does not name (a fallback node: its kernel depends on the node), or None.
 
     Raises ``ValueError`` naming the node when its element types are unknown or not
     ones the kernel accepts, or its attributes do not match the kernel's.
     """
-    with _lock:
-        tokens = {name: next(_tokens) for name in bound}
-        _BOUND.update({tokens[name]: k for name, k in bound.items()})
-    targets = [n for n in all_nodes(model.graph) if f"{n.domain}::{n.op_type}" in bound]
     known = _element_types(model)
+    tokens: dict[int, int] = {}
     used: dict[str, PyOp] = {}
-    for node in targets:
+    for node in list(all_nodes(model.graph)):
         name = f"{node.domain}::{node.op_type}"
-        k = bound[name]
+        k = bound.get(name) if node.domain else None
+        if k is None and per_node is not None:
+            k = per_node(node, known)
+        if k is None:
+            continue
         in_types, out_types = _signature(k, node, known)
         for out, t in zip(node.output, out_types):
             known[out] = t
         pyop = declare(name, in_types, out_types)
-        call = {"k": tokens[name], "s": tag, "a": _attributes(k, node)}
+        with _lock:
+            if id(k) not in tokens:
+                tokens[id(k)] = next(_tokens)
+                _BOUND[tokens[id(k)]] = k
+        call = {"k": tokens[id(k)], "s": tag, "a": _attributes(k, node)}
         del node.attribute[:]
         node.attribute.append(onnx.helper.make_attribute(_CALL_ATTR, json.dumps(call)))
         node.domain, node.op_type = pyop.domain, pyop.op_type

@@ -267,3 +267,80 @@ def schema_outputs(overload: Any) -> tuple[int, bool]:
     """How many results an ``OpOverload`` returns, and whether its one result is a ``Tensor[]``."""
     returns = overload._schema.returns
     return len(returns), len(returns) == 1 and _is_tensor_list(returns[0].type)
+
+
+# --- the TorchScript exporter's per-node conversion (the ATen fallback) --------------------
+
+
+def _torchscript_utils():
+    from torch.onnx._internal.torchscript_exporter import utils
+
+    return utils
+
+
+def symbolic_runner() -> Callable:
+    """The function torch's C++ export pass calls to convert each node (``_run_symbolic_function``)."""
+    return _torchscript_utils()._run_symbolic_function
+
+
+def set_symbolic_runner(fn: Callable) -> None:
+    """Replaces the per-node conversion function; the C++ pass looks it up on every node."""
+    _torchscript_utils()._run_symbolic_function = fn
+
+
+def argument_kind(argument: Any) -> str:
+    """An ``OpOverload`` argument's declared type as the schema spells it (``Optional[ScalarType]``)."""
+    return str(argument.real_type)
+
+
+def graph_context(graph: Any, block: Any, node: Any, env: Any, values_in_env: Any, new_nodes: Any) -> Any:
+    """The ``GraphContext`` torch gives a symbolic converting ``node`` (see ``_run_symbolic_function``)."""
+    from torch.onnx._internal.torchscript_exporter import jit_utils
+    from torch.onnx._internal.torchscript_exporter._globals import GLOBALS
+
+    utils = _torchscript_utils()
+    return jit_utils.GraphContext(
+        graph=graph,
+        block=block,
+        opset=GLOBALS.export_onnx_opset_version,
+        original_node=node,
+        params_dict=utils._params_dict,
+        env=env,
+        values_in_env=values_in_env,
+        new_nodes=new_nodes,
+    )
+
+
+# --- the dynamo exporter's dispatch of FX nodes (the ATen fallback) -------------------------
+
+
+def _dispatching():
+    from torch.onnx._internal.exporter import _dispatching
+
+    return _dispatching
+
+
+def dynamo_dispatcher() -> Callable:
+    """The function the dynamo exporter asks for each FX node's ONNX function (``_dispatching.dispatch``)."""
+    return _dispatching().dispatch
+
+
+def set_dynamo_dispatcher(fn: Callable) -> None:
+    """Replaces the dispatch function; the exporter looks it up on every node."""
+    _dispatching().dispatch = fn
+
+
+def schema_arguments(overload: Any) -> list[Any]:
+    """The arguments of an ``OpOverload``'s schema (``.name``, ``.kwarg_only``, see :func:`argument_kind`)."""
+    return list(overload._schema.arguments)
+
+
+def returns_tensors(overload: Any) -> bool | None:
+    """Whether every result of an ``OpOverload`` is one tensor; None when it returns nothing."""
+    returns = overload._schema.returns
+    return all(isinstance(r.type, torch._C.TensorType) for r in returns) if returns else None
+
+
+def overload_names(overload: Any) -> tuple[str, str]:
+    """(``namespace::name``, overload name) of an ``OpOverload``: (``aten::max``, ``dim``)."""
+    return overload._schema.name, overload._overloadname

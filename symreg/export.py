@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import io
 import os
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import onnx
 import torch
 
-from symreg import _torchscript, schemas
+from symreg import _fallback_dynamo, _fallback_torchscript, _torchscript, schemas
 from symreg._dynamo import translation_table
+from symreg._fallback_calls import Refusal
 from symreg._graphs import all_nodes
 from symreg.errors import ExportError
 from symreg.registry import REGISTRY
@@ -25,6 +29,7 @@ def export(
     opset_version: int | None = None,
     dynamo: bool = False,
     lowerings: Mapping[str, str] | None = None,
+    fallback: str | None = None,
     **kwargs: Any,
 ) -> Any:
     """Exports ``model`` with symreg's rules, like ``torch.onnx.export``.
@@ -40,10 +45,21 @@ def export(
     ``lowerings`` forces a lowering per op for this export, e.g.
     ``{"torchvision::deform_conv2d": "decomposition"}`` (see :func:`symreg.lowerings`).
 
+    ``fallback="python"`` exports every call that neither the exporter nor a symreg rule can
+    convert as a custom-domain node (domain ``symreg.aten`` for ``aten::`` ops, op type the op's
+    name, its non-tensor arguments in attributes) which :func:`symreg.ort.InferenceSession` runs
+    by calling the op in torch eager: the model runs, and matches eager, before its rules exist.
+    For prototyping and for finding what a model needs (:func:`symreg.doctor` lists the same
+    calls): such a model needs Python, torch and onnxruntime-extensions at run time, and
+    ``symreg check`` reports each fallback op as needing a rule. A :class:`symreg.FallbackWarning`
+    names the ops that fell back. Ops returning lists of tensors cannot fall back.
+
     Returns what ``torch.onnx.export`` returns (an ``ONNXProgram`` with ``dynamo=True``).
     """
     if not isinstance(args, tuple):
         args = (args,)
+    if fallback not in (None, "python"):
+        raise ValueError(f"symreg.export(fallback={fallback!r}): fallback is None or 'python'")
     if dynamo:
         table = translation_table(opset_version or 18)
         table.update(kwargs.pop("custom_translation_table", None) or {})
@@ -53,8 +69,9 @@ def export(
         # Domains left out are imported at version 1; naming unused ones makes torch warn.
         declared = {d: v for d, v in schemas.custom_domains().items() if v != 1}
         kwargs["custom_opsets"] = {**declared, **(kwargs.get("custom_opsets") or {})}
+    refusals: list[Refusal] = []
     try:
-        with REGISTRY.export_lowerings(lowerings or {}):
+        with REGISTRY.export_lowerings(lowerings or {}), _fallback(fallback, dynamo, refusals):
             result = torch.onnx.export(model, args, f, opset_version=opset_version, dynamo=dynamo, **kwargs)
     except Exception as e:
         cause = _rule_error(e)
@@ -64,7 +81,30 @@ def export(
         raise type(cause)(str(cause)) from e
     if isinstance(f, (str, os.PathLike)) and os.path.exists(f):
         _import_custom_domains(f)
+    if refusals:
+        warnings.warn(FallbackWarning.about(refusals), FallbackWarning, stacklevel=2)
     return result
+
+
+class FallbackWarning(UserWarning):
+    """An export with ``fallback="python"`` wrote fallback nodes: the model needs Python and torch to run."""
+
+    @staticmethod
+    def about(refusals: list[Refusal]) -> str:
+        counts = collections.Counter(f"{r.op}.{r.overload}" if r.overload != "default" else r.op for r in refusals)
+        listed = ", ".join(f"{op} ({n})" for op, n in sorted(counts.items()))
+        return (
+            f"symreg.export: {len(refusals)} call(s) of {len(counts)} op(s) have no rule and run in torch eager "
+            f"through fallback nodes: {listed}. The model needs Python, torch and onnxruntime-extensions to run "
+            "(symreg.ort.InferenceSession); write a rule (symreg.op) for each op to export it for deployment"
+        )
+
+
+def _fallback(fallback: str | None, dynamo: bool, refusals: list[Refusal]) -> contextlib.AbstractContextManager:
+    if fallback is None:
+        return contextlib.nullcontext()
+    module = _fallback_dynamo if dynamo else _fallback_torchscript
+    return module.fallback_nodes(refusals)
 
 
 def _rule_error(error: BaseException) -> ExportError | None:

@@ -23,7 +23,7 @@ from typing import Any
 import onnx
 import onnxruntime
 
-from symreg import _meta, _pyop, pykernels
+from symreg import _fallback_calls, _fallback_runtime, _meta, _pyop, pykernels
 
 __all__ = ["MIN_ORT_VERSION", "InferenceSession", "has_native_kernel", "library_path", "session_options"]
 
@@ -114,7 +114,16 @@ def InferenceSession(  # noqa: N802 - mirrors onnxruntime.InferenceSession
     providers = list(providers) if providers is not None else ["CPUExecutionProvider"]
     mapped = _map_python_kernels(path_or_bytes, options) if pykernels.kernels() else None
     if mapped is None:
-        return onnxruntime.InferenceSession(path_or_bytes, sess_options=options, providers=providers, **kwargs)
+        try:
+            return onnxruntime.InferenceSession(path_or_bytes, sess_options=options, providers=providers, **kwargs)
+        except Exception as e:
+            # Fallback nodes (symreg.export(..., fallback="python")) are found when ORT refuses them: a
+            # model without them is never read here.
+            if not _fallback_runtime.missing_fallback_kernel(e):
+                raise
+        mapped = _map_python_kernels(path_or_bytes, options)
+        if mapped is None:
+            raise RuntimeError("symreg.ort.InferenceSession: ONNX Runtime refused a fallback node no kernel serves")
     model, tag = mapped
     return _PythonKernelSession(model, tag, sess_options=options, providers=providers, **kwargs)
 
@@ -153,12 +162,20 @@ def _map_python_kernels(path_or_bytes: str | bytes, options: onnxruntime.Session
     registered = pykernels.kernels()
     wanted = _pyop.wanted(model, set(registered))
     python_ops = {name for name, version in wanted.items() if not has_native_kernel(name, version)}
-    if not python_ops:
+    fallback = _fallback_runtime.has_fallback_nodes(model)
+    if not python_ops and not fallback:
         return None
     if not isinstance(path_or_bytes, bytes):
         model = onnx.load(path_or_bytes)  # with external data: the bytes handed to ORT must hold it
     tag = next(_tags)
-    used = _pyop.map_model(model, {name: registered[name] for name in python_ops}, tag)
+    if fallback:
+        _fallback_calls.declare_schemas_of(model)  # shape inference then types the nodes' outputs
+    used = _pyop.map_model(
+        model,
+        {name: registered[name] for name in python_ops},
+        tag,
+        per_node=_fallback_runtime.kernel_for if fallback else None,
+    )
     with _lock:
         if options not in _extensions:
             options.register_custom_ops_library(_pyop.extensions().get_library_path())
@@ -168,8 +185,8 @@ def _map_python_kernels(path_or_bytes: str | bytes, options: onnxruntime.Session
     if late:
         raise ValueError(
             f"symreg.ort.InferenceSession: these session options served a session before the Python "
-            f"kernel of {sorted(python_ops)} (or its type variant) was registered, and ONNX Runtime "
-            "cannot add kernels to them; pass new options (e.g. symreg.ort.session_options())"
+            f"kernel of {sorted(python_ops) or 'a fallback node'} (or its type variant) was registered, and ONNX "
+            "Runtime cannot add kernels to them; pass new options (e.g. symreg.ort.session_options())"
         )
     return model.SerializeToString(), tag
 

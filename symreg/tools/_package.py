@@ -28,6 +28,10 @@ def complete() -> types.ModuleType:
 
 
 def complete_for(model: onnx.ModelProto) -> None:
-    """Runs :func:`complete` when ``model`` has custom-domain ops (:func:`_model.uses_custom_ops`)."""
+    """Runs :func:`complete` when ``model`` has custom-domain ops (:func:`_model.uses_custom_ops`), and
+    declares the schemas of its fallback nodes (``symreg.export(..., fallback="python")``)."""
     if _model.uses_custom_ops(model):
         complete()
+        from symreg import _fallback_calls
+
+        _fallback_calls.declare_schemas_of(model)

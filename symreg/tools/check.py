@@ -138,11 +138,23 @@ def _checker(model) -> Finding:
 def _kernel_findings(proto: onnx.ModelProto) -> list[Finding]:
     findings = []
     for op in custom_ops(proto):
-        if op.kernel != kernel_status.NONE:
+        if op.kernel == kernel_status.FALLBACK:
+            findings.append(Finding("kernels", False, _fallback_op(op)))
+        elif op.kernel != kernel_status.NONE:
             findings.append(Finding("kernels", True, f"{op.qualified_name} (version {op.version}): {op.kernel}"))
         else:
             findings.append(Finding("kernels", False, _missing_kernel(op.domain, op.op_type, op.version)))
     return findings
+
+
+def _fallback_op(op) -> str:
+    torch_op = f"{op.domain.removeprefix('symreg.')}::{op.op_type}"
+    nodes = f"{op.count} node{'s' if op.count > 1 else ''}"
+    return (
+        f"{torch_op} ({nodes}, domain {op.domain}) needs a rule: a fallback node runs the op in torch eager "
+        "through Python (symreg.export(..., fallback='python')), so the model needs Python and torch to run; "
+        "write a rule with @symreg.op (and a C++ kernel if ONNX lacks the op) and export again"
+    )
 
 
 def _missing_kernel(domain: str, op_type: str, version: int) -> str:

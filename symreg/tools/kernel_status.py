@@ -25,6 +25,8 @@ ONNXRUNTIME = "onnxruntime"
 CPP = "C++"
 PYTHON = "Python"
 FUNCTION = "local function"
+#: A fallback node (``symreg.export(..., fallback="python")``): torch eager, through Python.
+FALLBACK = "torch fallback"
 NONE = "none"
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import onnx
 
 from symreg import _table
+from symreg._fallback_names import is_fallback_node
 from symreg.tools import _model, _package, kernel_status
 
 
@@ -39,7 +40,8 @@ class CustomOp:
     """A custom-domain op used by a model and who can run it.
 
     ``kernel`` is one of ``"onnxruntime"``, ``"C++"`` (libsymreg_ort.so),
-    ``"Python"`` (``symreg.kernel``), ``"local function"`` or ``"none"``.
+    ``"Python"`` (``symreg.kernel``), ``"local function"``, ``"torch fallback"`` (a fallback
+    node of ``symreg.export(..., fallback="python")``: the op runs in torch eager) or ``"none"``.
     """
 
     domain: str
@@ -168,6 +170,8 @@ def custom_ops(model: onnx.ModelProto) -> tuple[CustomOp, ...]:
         version = opsets.get(node.domain, 1)
         if key in functions:
             kernel = kernel_status.FUNCTION
+        elif is_fallback_node(node):
+            kernel = kernel_status.FALLBACK
         else:
             kernel = kernel_status.kernel_for(f"{node.domain}::{node.op_type}", version)
         found[key] = [1, version, kernel, _has_schema(node.op_type, version, node.domain)]
