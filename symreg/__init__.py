@@ -17,6 +17,7 @@ from symreg._dynamo import translation_table
 from symreg._torchscript import MIRROR as _MIRROR  # noqa: F401 - mirrors rules into torch
 from symreg.builder import Builder, TensorInfo
 from symreg.errors import ConstantArgumentError, ExportError
+from symreg.doctor import DoctorReport, doctor
 from symreg.export import FallbackWarning, export
 from symreg.pykernels import KernelError, PyKernel, kernel, kernels, unregister_kernel
 from symreg.registry import Rule, lowerings, op, rules, scope, set_lowering, unregister
@@ -27,6 +28,7 @@ __version__ = _meta.VERSION
 __all__ = [
     "Builder",
     "ConstantArgumentError",
+    "DoctorReport",
     "ExportError",
     "FallbackWarning",
     "KernelError",
@@ -35,6 +37,7 @@ __all__ = [
     "Schema",
     "TensorInfo",
     "debug",
+    "doctor",
     "dtypes",
     "export",
     "kernel",

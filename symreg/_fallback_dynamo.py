@@ -9,6 +9,7 @@ node's fake value, and the refusal is recorded, so one export finds every such n
 
 from __future__ import annotations
 
+import collections
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -23,19 +24,23 @@ from symreg.errors import ExportError
 
 
 @contextlib.contextmanager
-def fallback_nodes(refusals: list[calls.Refusal]) -> Iterator[None]:
+def fallback_nodes(refusals: list[calls.Refusal], seen: collections.Counter | None = None) -> Iterator[None]:
     """Within the block, dynamo exports write a fallback node for each FX node no ONNX function serves.
 
-    Each such node is appended to ``refusals``.
+    Each such node is appended to ``refusals``; ``seen`` (when given) counts every op dispatched.
     """
     original = _torch_compat.dynamo_dispatcher()
 
     def dispatch(node: torch.fx.Node, registry: Any) -> tuple[Callable | None, str]:
         function, message = original(node, registry)
-        if function is not None or not isinstance(node.target, _torch_compat.OpOverload):
+        if not isinstance(node.target, _torch_compat.OpOverload):
             return function, message
         packet = node.target
         op, overload = _torch_compat.overload_names(packet)
+        if seen is not None:
+            seen[op] += 1
+        if function is not None:
+            return function, message
         refusal = calls.Refusal(op, overload, _scope(node), f"DispatchError: {message}", True)
         why = calls.unsupported_outputs(packet)
         if why is not None:

@@ -10,6 +10,7 @@ the symbolics convert are untouched.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -26,20 +27,22 @@ _NOT_OPS = ("prim", "onnx", "aten::to_sparse")
 
 
 @contextlib.contextmanager
-def fallback_nodes(refusals: list[calls.Refusal], *, write: bool = True) -> Iterator[None]:
+def fallback_nodes(refusals: list[calls.Refusal], seen: collections.Counter | None = None) -> Iterator[None]:
     """Within the block, TorchScript exports write a fallback node for each node no symbolic converts.
 
-    Each such node is appended to ``refusals``. With ``write=False`` nothing changes in the export (it
-    fails at the first refusal, as without symreg); used to ask whether an export needs the fallback.
+    Each such node is appended to ``refusals``; ``seen`` (when given) counts every op converted.
     """
     original = _torch_compat.symbolic_runner()
 
     def run(graph, block, node, inputs, env, values_in_env, new_nodes, *args, **kwargs):
+        kind = node.kind().removesuffix("_")  # in-place variants convert as their op
+        is_op = kind.split("::")[0] not in _NOT_OPS[:2] and kind not in _NOT_OPS
+        if seen is not None and is_op:
+            seen[kind] += 1
         try:
             return original(graph, block, node, inputs, env, values_in_env, new_nodes, *args, **kwargs)
         except Exception as e:  # noqa: BLE001 - every refusal of a node is the fallback's to take
-            kind = node.kind().removesuffix("_")  # in-place variants convert as their op
-            if not write or kind.split("::")[0] in _NOT_OPS[:2] or kind in _NOT_OPS:
+            if not is_op:
                 raise
             context = _torch_compat.graph_context(graph, block, node, env, values_in_env, new_nodes)
             overload = _torch_compat.node_overload(context)

@@ -176,6 +176,28 @@ def _build_parser() -> argparse.ArgumentParser:
         help="convert to ai.onnx opset N (onnx.version_converter; custom domains are kept)",
     )
 
+    p = command(
+        "doctor",
+        _doctor,
+        "list every op of a PyTorch model that cannot be exported at an opset, by each exporter, and what would fix it",
+        (common, imports),
+    )
+    p.add_argument(
+        "target",
+        metavar="FILE.py:FACTORY|MODULE:FACTORY",
+        help="a function (in a Python file or an importable module) that returns (model, args)",
+    )
+    p.add_argument("--opset", type=_positive_int, default=17, metavar="N", help="the export's opset (default: 17)")
+    p.add_argument(
+        "--exporter",
+        choices=("torchscript", "dynamo", "both"),
+        default="both",
+        help="which exporter's view to report (default: both)",
+    )
+    output = p.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the report as JSON")
+    output.add_argument("--markdown", action="store_true", help="print the report as Markdown (for a bug report)")
+
     p = command("lib", _lib, "show libsymreg_ort.so's path, the onnxruntime it needs, and its ops")
     p.add_argument("--path", action="store_true", help="print only the library's path (for scripts)")
 
@@ -254,6 +276,40 @@ def _check(args: argparse.Namespace) -> int:
     verdict = "passes" if result.ok else f"fails: {len(result.problems)} problem(s)"
     print(f"{args.model} {verdict}")
     return EXIT_OK if result.ok else EXIT_FAILURE
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from symreg.tools import _package
+
+    symreg = _package.complete()
+    model, model_args = _factory_result(args.target)
+    exporters = ("torchscript", "dynamo") if args.exporter == "both" else (args.exporter,)
+    with _progress() as step:
+        step(f"exporting {type(model).__name__} at opset {args.opset}")
+        report = symreg.doctor(model, model_args, opset_version=args.opset, exporters=exporters)
+    if args.json:
+        print(report.to_json())
+    elif args.markdown:
+        print(report.to_markdown())
+    else:
+        print(report.render(styled=_styled()))
+    return EXIT_OK if report.ok else EXIT_FAILURE
+
+
+def _factory_result(target: str) -> tuple:
+    """(model, args) from ``FILE.py:FACTORY`` or ``MODULE:FACTORY``."""
+    where, _, name = target.rpartition(":")
+    if not where or not name.isidentifier():
+        raise _UsageError(f"{target!r} is not FILE.py:FACTORY or MODULE:FACTORY")
+    _import_modules([where])
+    module = sys.modules[Path(where).stem] if where.endswith(".py") else importlib.import_module(where)
+    factory = getattr(module, name, None)
+    if not callable(factory):
+        raise ValueError(f"{target}: {where} has no function {name!r}")
+    result = factory()
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        raise ValueError(f"{target}: {name}() must return (model, args), got {type(result).__name__}")
+    return result[0], result[1]
 
 
 def _extract(args: argparse.Namespace) -> int:

@@ -56,6 +56,27 @@ def export(
 
     Returns what ``torch.onnx.export`` returns (an ``ONNXProgram`` with ``dynamo=True``).
     """
+    refusals: list[Refusal] = []
+    result = run_export(model, args, f, opset_version, dynamo, lowerings, fallback, refusals, None, kwargs)
+    if refusals:
+        warnings.warn(FallbackWarning.about(refusals), FallbackWarning, stacklevel=2)
+    return result
+
+
+def run_export(
+    model: torch.nn.Module,
+    args: tuple[Any, ...] | Any,
+    f: str | os.PathLike | io.BytesIO | None,
+    opset_version: int | None,
+    dynamo: bool,
+    lowerings: Mapping[str, str] | None,
+    fallback: str | None,
+    refusals: list[Refusal],
+    seen: collections.Counter | None,
+    kwargs: dict[str, Any],
+) -> Any:
+    """:func:`export`; the calls that fell back are appended to ``refusals``, and ``seen`` (when given)
+    counts every op the exporter converted (for :func:`symreg.doctor`)."""
     if not isinstance(args, tuple):
         args = (args,)
     if fallback not in (None, "python"):
@@ -69,9 +90,8 @@ def export(
         # Domains left out are imported at version 1; naming unused ones makes torch warn.
         declared = {d: v for d, v in schemas.custom_domains().items() if v != 1}
         kwargs["custom_opsets"] = {**declared, **(kwargs.get("custom_opsets") or {})}
-    refusals: list[Refusal] = []
     try:
-        with REGISTRY.export_lowerings(lowerings or {}), _fallback(fallback, dynamo, refusals):
+        with REGISTRY.export_lowerings(lowerings or {}), _fallback(fallback, dynamo, refusals, seen):
             result = torch.onnx.export(model, args, f, opset_version=opset_version, dynamo=dynamo, **kwargs)
     except Exception as e:
         cause = _rule_error(e)
@@ -81,8 +101,6 @@ def export(
         raise type(cause)(str(cause)) from e
     if isinstance(f, (str, os.PathLike)) and os.path.exists(f):
         _import_custom_domains(f)
-    if refusals:
-        warnings.warn(FallbackWarning.about(refusals), FallbackWarning, stacklevel=2)
     return result
 
 
@@ -100,11 +118,13 @@ class FallbackWarning(UserWarning):
         )
 
 
-def _fallback(fallback: str | None, dynamo: bool, refusals: list[Refusal]) -> contextlib.AbstractContextManager:
+def _fallback(
+    fallback: str | None, dynamo: bool, refusals: list[Refusal], seen: collections.Counter | None
+) -> contextlib.AbstractContextManager:
     if fallback is None:
         return contextlib.nullcontext()
     module = _fallback_dynamo if dynamo else _fallback_torchscript
-    return module.fallback_nodes(refusals)
+    return module.fallback_nodes(refusals, seen)
 
 
 def _rule_error(error: BaseException) -> ExportError | None:
