@@ -218,10 +218,15 @@ def _export(model, args, exporter: str, opset: int, lowerings, export_kwargs):
     with warnings.catch_warnings(), _quiet_torch_onnx():
         warnings.simplefilter("ignore")
         try:
-            run_export(model, args, None if dynamo else io.BytesIO(), opset, dynamo, lowerings, "python", refusals,
-                       seen, kwargs)  # fmt: skip
+            result = run_export(model, args, None if dynamo else io.BytesIO(), opset, dynamo, lowerings, "python",
+                                refusals, seen, kwargs)  # fmt: skip
         except Exception as e:  # noqa: BLE001 - any failure is part of the diagnosis
-            error = _first_line(e)
+            return refusals, seen, _first_line(e)
+    if dynamo:
+        built = result.model.opset_imports.get("")
+        if built != opset:
+            # torch keeps the model at its build opset when onnx's version converter fails.
+            error = f"the dynamo exporter built the model at opset {built} and could not convert it down to {opset}"
     return refusals, seen, error
 
 
@@ -350,7 +355,7 @@ def _name(view: ExporterView) -> str:
 
 def _title(view: ExporterView) -> str:
     if view.error is not None:
-        state = f"export stopped, {len(view.refused)} op(s) refused before"
+        state = "export fails" + (f", {len(view.refused)} op(s) refused before" if view.refused else "")
     else:
         state = "exports every op" if view.exports else f"{len(view.refused)} op(s) refused"
     return f"{_name(view)} at opset {view.opset}: {state} ({view.ops} op calls)"
