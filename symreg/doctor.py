@@ -130,7 +130,7 @@ class DoctorReport:
                 lines.append("")
         lines += [f"**Advice:** {self.advice}", ""]
         lines.append(
-            "_Fallback nodes (`fallback='python'`) run ops in torch eager: the model then needs Python and torch._"
+            "_Fallback nodes (`fallback='python'`) run ops in torch eager: such a model needs Python and torch._"
         )
         return "\n".join(lines)
 
@@ -197,7 +197,8 @@ def doctor(
 def _view(model, args, exporter: str, opset: int, lowerings, export_kwargs) -> ExporterView:
     refusals, seen, error = _export(model, args, exporter, opset, lowerings, export_kwargs)
     refused = _group(refusals)
-    view = ExporterView(exporter, opset, refused, _known(seen, refusals, exporter, opset), sum(seen.values()), error)
+    known = _known(seen, refusals, exporter, opset, _dtypes(model, args))
+    view = ExporterView(exporter, opset, refused, known, sum(seen.values()), error)
     if exporter == "torchscript" and refused and error is None:
         view = dataclasses.replace(
             view, exports_at=_higher_opset(model, args, opset, refused, lowerings, export_kwargs)
@@ -280,7 +281,15 @@ def _newer_symbolic(op: str, opset: int) -> int | None:
     return None
 
 
-def _known(seen: collections.Counter, refusals, exporter: str, opset: int) -> tuple[KnownIssue, ...]:
+def _dtypes(model: torch.nn.Module, args: tuple) -> set[str]:
+    """The float dtypes of the model's parameters, buffers and tensor arguments ("float32", ...)."""
+    tensors = [*model.parameters(), *model.buffers(), *(a for a in args if isinstance(a, torch.Tensor))]
+    return {str(t.dtype).removeprefix("torch.") for t in tensors if t.is_floating_point()}
+
+
+def _known(seen: collections.Counter, refusals, exporter: str, opset: int, dtypes: set[str]) -> tuple[KnownIssue, ...]:
+    """The op table's expected failures of the ops in ``seen``, at this exporter and opset; one with a float dtype
+    condition only when the model has tensors of that dtype."""
     refused = {r.op for r in refusals}
     tested = [o for o in _known_failures.TESTED_OPSETS.get(exporter, []) if o <= opset]
     nearest = max(tested) if tested else _DYNAMO_BUILD_OPSET if exporter == "dynamo" else None
@@ -290,6 +299,8 @@ def _known(seen: collections.Counter, refusals, exporter: str, opset: int) -> tu
         if op not in seen or op in refused or fail_exporter not in (None, exporter):
             continue
         if fail_opset is not None and fail_opset != nearest:
+            continue
+        if dtype is not None and dtype.startswith(("float", "bfloat")) and dtype not in dtypes:
             continue
         when = ", ".join(
             w for w in (dtype, f"lowering {lowering!r}" if lowering else None, "some inputs" if some else None) if w
