@@ -78,6 +78,15 @@ T* Output(const Ort::KernelContext& ctx, size_t i, const std::vector<int64_t>& s
   return y.GetTensorMutableData<T>();
 }
 
+// `output` (from Output), or when that is null (the node leaves the output out, or it is empty), `own`
+// resized to `size` elements: scratch for what the kernel writes anyway (a factorization's pivots, a scan's indices).
+template <typename T>
+T* OutputOrScratch(T* output, std::vector<T>* own, int64_t size) {
+  if (output != nullptr) return output;
+  own->resize(static_cast<size_t>(size));
+  return own->data();
+}
+
 // "" for one matrix, " (batch element 3)" in a batch: where a per-matrix error happened.
 inline std::string BatchText(const kernels::MatrixBatch& m, int64_t index) {
   return m.batch_shape.empty() ? "" : " (batch element " + std::to_string(index) + ")";

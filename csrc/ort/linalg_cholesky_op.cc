@@ -37,13 +37,13 @@ struct Cholesky {
     int32_t* infos = Output<int32_t>(ctx, 1, m.batch_shape);
     if (m.batch == 0) return;
     std::vector<int32_t> own_infos;
-    if (infos == nullptr) infos = (own_infos.resize(m.batch), own_infos.data());
+    infos = OutputOrScratch(infos, &own_infos, m.batch);
     if (m.rows == 0) {
       std::fill(infos, infos + m.batch, 0);
       return;
     }
     std::vector<T> own_l;
-    if (l == nullptr) l = (own_l.resize(m.batch * m.size()), own_l.data());
+    l = OutputOrScratch(l, &own_l, m.batch * m.size());
     ParallelMatricesWithWork<T>(ctx, m.batch, m.size(), [&](int64_t b, T* work) {
       infos[b] = kernels::Cholesky(a.data + b * m.size(), m.rows, attrs.upper, l + b * m.size(), work);
     });

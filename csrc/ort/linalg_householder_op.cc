@@ -30,8 +30,8 @@ struct Geqrf {
     T* tau = Output<T>(ctx, 1, kernels::BatchShapeWith(m, {k}));
     if (m.batch == 0 || k == 0) return;
     std::vector<T> own_qr, own_tau;
-    if (qr == nullptr) qr = (own_qr.resize(m.batch * m.size()), own_qr.data());
-    if (tau == nullptr) tau = (own_tau.resize(m.batch * k), own_tau.data());
+    qr = OutputOrScratch(qr, &own_qr, m.batch * m.size());
+    tau = OutputOrScratch(tau, &own_tau, m.batch * k);
     ParallelTasks(ctx, m.batch, [&](int64_t b) {
       kernels::Geqrf(a.data + b * m.size(), m.rows, m.cols, qr + b * m.size(), tau + b * k);
     });

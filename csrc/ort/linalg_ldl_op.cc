@@ -38,15 +38,15 @@ struct LdlFactor {
     int32_t* infos = Output<int32_t>(ctx, 2, m.batch_shape);
     if (m.batch == 0) return;
     std::vector<int32_t> own_infos;
-    if (infos == nullptr) infos = (own_infos.resize(m.batch), own_infos.data());
+    infos = OutputOrScratch(infos, &own_infos, m.batch);
     if (m.rows == 0) {
       std::fill(infos, infos + m.batch, 0);
       return;
     }
     std::vector<T> own_ld;
     std::vector<int32_t> own_pivots;
-    if (ld == nullptr) ld = (own_ld.resize(m.batch * m.size()), own_ld.data());
-    if (pivots == nullptr) pivots = (own_pivots.resize(m.batch * m.rows), own_pivots.data());
+    ld = OutputOrScratch(ld, &own_ld, m.batch * m.size());
+    pivots = OutputOrScratch(pivots, &own_pivots, m.batch * m.rows);
     ParallelTasks(ctx, m.batch, [&](int64_t b) {
       infos[b] = kernels::LdlFactor(a.data + b * m.size(), m.rows, ld + b * m.size(), pivots + b * m.rows);
     });

@@ -41,9 +41,9 @@ struct LuFactor {
       return;
     }
     std::vector<T> own_lu;
-    if (lu == nullptr) lu = (own_lu.resize(m.batch * m.size()), own_lu.data());
-    if (pivots == nullptr) pivots = (own_pivots.resize(m.batch * k), own_pivots.data());
-    if (infos == nullptr) infos = (own_infos.resize(m.batch), own_infos.data());
+    lu = OutputOrScratch(lu, &own_lu, m.batch * m.size());
+    pivots = OutputOrScratch(pivots, &own_pivots, m.batch * k);
+    infos = OutputOrScratch(infos, &own_infos, m.batch);
     std::copy(a.data, a.data + m.batch * m.size(), lu);
     ParallelTasks(ctx, m.batch, [&](int64_t b) {
       infos[b] = kernels::LuFactor(lu + b * m.size(), m.rows, m.cols, pivots + b * k);

@@ -38,7 +38,7 @@ struct Qr {
       return;
     }
     std::vector<T> own_r;
-    if (r == nullptr) r = (own_r.resize(m.batch * q_cols * m.cols), own_r.data());
+    r = OutputOrScratch(r, &own_r, m.batch * q_cols * m.cols);
     const int64_t r_step = q_cols * m.cols;
     ParallelMatricesWithWork<T>(ctx, m.batch, kernels::QrWorkSize(m.rows, m.cols), [&](int64_t b, T* work) {
       kernels::Qr(a.data + b * m.size(), m.rows, m.cols, attrs.complete, q == nullptr ? nullptr : q + b * m.rows * q_cols,

@@ -50,17 +50,19 @@ void RunScan(const Ort::KernelContext& ctx, const AxisSlices& s, const Scan& sca
   });
 }
 
-struct ScanAttrs {
-  int64_t axis = 0;
-};
-
-template <typename Self>
-struct Scan {
-  static constexpr bool kZeroDimIsIdentity = false;
-  using Attrs = ScanAttrs;
+// The scans' common part: one attribute, axis; input X; output Y of X's type (CumExtreme adds indices).
+struct AxisOp {
+  struct Attrs {
+    int64_t axis = 0;
+  };
   static void Read(ort::Attrs& reader, Attrs* attrs) { reader.Int("axis", &attrs->axis); }
   static std::vector<ONNXTensorElementDataType> Inputs(ONNXTensorElementDataType t) { return {t}; }
   static std::vector<ONNXTensorElementDataType> Outputs(ONNXTensorElementDataType t) { return {t}; }
+};
+
+template <typename Self>
+struct Scan : AxisOp {
+  static constexpr bool kZeroDimIsIdentity = false;
 
   template <typename T>
   static void Compute(const Attrs& attrs, const Ort::KernelContext& ctx) {
@@ -84,12 +86,8 @@ struct Cumprod : Scan<Cumprod> {
   }
 };
 
-struct Cumsum {
+struct Cumsum : AxisOp {
   static constexpr const char* kName = "Cumsum";
-  using Attrs = ScanAttrs;
-  static void Read(ort::Attrs& reader, Attrs* attrs) { reader.Int("axis", &attrs->axis); }
-  static std::vector<ONNXTensorElementDataType> Inputs(ONNXTensorElementDataType t) { return {t}; }
-  static std::vector<ONNXTensorElementDataType> Outputs(ONNXTensorElementDataType t) { return {t}; }
 
   template <typename T>
   static void Compute(const Attrs& attrs, const Ort::KernelContext& ctx) {
@@ -125,11 +123,8 @@ struct LogCumSumExp : Scan<LogCumSumExp> {
 };
 
 template <bool Largest>
-struct CumExtreme {
+struct CumExtreme : AxisOp {
   static constexpr const char* kName = Largest ? "Cummax" : "Cummin";
-  using Attrs = ScanAttrs;
-  static void Read(ort::Attrs& reader, Attrs* attrs) { reader.Int("axis", &attrs->axis); }
-  static std::vector<ONNXTensorElementDataType> Inputs(ONNXTensorElementDataType t) { return {t}; }
   static std::vector<ONNXTensorElementDataType> Outputs(ONNXTensorElementDataType t) { return {t, kInt64}; }
 
   template <typename T>
@@ -142,8 +137,8 @@ struct CumExtreme {
     const int64_t size = s.outer * s.n * s.inner;
     std::vector<T> own_y;
     std::vector<int64_t> own_indices;
-    if (y == nullptr) y = (own_y.resize(size), own_y.data());
-    if (indices == nullptr) indices = (own_indices.resize(size), own_indices.data());
+    y = OutputOrScratch(y, &own_y, size);
+    indices = OutputOrScratch(indices, &own_indices, size);
     RunScan(ctx, s, [&](int64_t at, int64_t columns) {
       kernels::CumExtreme<Largest>(x.data + at, y + at, indices + at, s.n, s.inner, columns);
     });
@@ -177,8 +172,8 @@ struct Mode {
     if (values == nullptr && indices == nullptr) return;
     std::vector<T> own_values;
     std::vector<int64_t> own_indices;
-    if (values == nullptr) values = (own_values.resize(s.slices()), own_values.data());
-    if (indices == nullptr) indices = (own_indices.resize(s.slices()), own_indices.data());
+    values = OutputOrScratch(values, &own_values, s.slices());
+    indices = OutputOrScratch(indices, &own_indices, s.slices());
     const int64_t grain = std::max<int64_t>(1, kTaskElements / std::max<int64_t>(1, s.n));
     ParallelChunks(ctx, s.slices(), grain, [&](int64_t begin, int64_t count) {
       std::vector<std::pair<T, int64_t>> pairs;
