@@ -17,6 +17,7 @@ A node describes its call completely:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import threading
@@ -161,20 +162,28 @@ def dumps(arguments: Sequence[dict[str, Any]]) -> str:
 
 def call_torch(op: str, overload: str, arguments: str, inputs: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
     """Runs one fallback node: the op in torch eager on ``inputs``; its outputs as arrays."""
-    packet = overload_packet(op, overload)
-    entries = json.loads(arguments)
-    tensors = [torch.from_numpy(np.array(a, copy=True)) for a in inputs]
+    packet, entries = _call_plan(op, overload, arguments)
+    # onnxruntime-extensions may hand over read-only views of ORT's buffers: torch needs writable memory
+    tensors = [torch.from_numpy(a if a.flags.writeable else a.copy()) for a in inputs]
     args, kwargs = [], {}
-    for argument, entry in zip(_torch_compat.schema_arguments(packet), entries):
+    for (name, kwarg_only), entry in entries:
         value = _decode(entry, tensors)
-        if argument.kwarg_only:
-            kwargs[argument.name] = value
+        if kwarg_only:
+            kwargs[name] = value
         else:
             args.append(value)
-    with torch.no_grad():
+    with torch.inference_mode():
         result = packet(*args, **kwargs)
     results = result if isinstance(result, (tuple, list)) else (result,)
     return tuple(r.detach().cpu().resolve_conj().resolve_neg().numpy() for r in results)
+
+
+@functools.lru_cache(maxsize=4096)
+def _call_plan(op: str, overload: str, arguments: str) -> tuple[Any, tuple]:
+    """The op and each argument's (name, keyword-only) with its entry: parsed once per node, not per run."""
+    packet = overload_packet(op, overload)
+    schema = [(a.name, a.kwarg_only) for a in _torch_compat.schema_arguments(packet)]
+    return packet, tuple(zip(schema, json.loads(arguments)))
 
 
 def _decode(entry: dict[str, Any], tensors: list[torch.Tensor]) -> Any:
