@@ -33,9 +33,10 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 _EPILOG = """\
 exit status:
-  0  success (for `check`: the model passes)
+  0  success (for `check`: the model passes; for `doctor`: some exporter exports every op)
   1  failure: the model is missing, unreadable, not ONNX or truncated; `check` found
-     problems; unknown tensor names; a conversion that cannot be done; netron missing
+     problems; `doctor` found ops that no exporter exports at that opset; unknown tensor
+     names; a conversion that cannot be done; netron missing
   2  usage error: unknown subcommand or option, missing or malformed argument
 
 Errors print one line, `symreg: error: ...`; add --verbose for the traceback.
