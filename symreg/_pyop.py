@@ -210,9 +210,10 @@ def map_model(
     Raises ``ValueError`` naming the node when its element types are unknown or not
     ones the kernel accepts, or its attributes do not match the kernel's.
     """
-    known = _element_types(model)
+    known, ranks = _element_types(model)
     tokens: dict[int, int] = {}
     used: dict[str, PyOp] = {}
+    scalars: set[str] = set()
     for node in list(all_nodes(model.graph)):
         name = f"{node.domain}::{node.op_type}"
         k = bound.get(name) if node.domain else None
@@ -233,26 +234,54 @@ def map_model(
         node.attribute.append(onnx.helper.make_attribute(_CALL_ATTR, json.dumps(call)))
         node.domain, node.op_type = pyop.domain, pyop.op_type
         used[pyop.domain] = pyop
+        scalars.update(out for out in node.output if ranks.get(out) == 0)
+    if scalars:
+        _reshape_scalars(model, scalars)
     imported = {o.domain for o in model.opset_import}
     model.opset_import.extend(onnx.helper.make_opsetid(d, 1) for d in used if d not in imported)
     return list(used.values())
 
 
-def _element_types(model: onnx.ModelProto) -> dict[str, str]:
+def _reshape_scalars(model: onnx.ModelProto, scalars: set[str]) -> None:
+    """Makes the 0-d outputs of PyOp nodes 0-d again: onnxruntime-extensions hands a 0-d output back as
+    shape (1,), so each is renamed and followed by a Reshape to shape () under its own name."""
+    from symreg._graphs import subgraphs
+
+    for graph in subgraphs(model.graph):
+        nodes = []
+        for node in graph.node:
+            nodes.append(node)
+            for i, out in enumerate(node.output):
+                if out not in scalars or not node.domain.startswith(PYOP_DOMAIN_PREFIX):
+                    continue
+                flat, shape = f"{out}__symreg_pyop_1d", f"{out}__symreg_pyop_shape"
+                node.output[i] = flat
+                empty = onnx.helper.make_tensor(shape, onnx.TensorProto.INT64, [0], [])
+                nodes.append(onnx.helper.make_node("Constant", [], [shape], value=empty))
+                nodes.append(onnx.helper.make_node("Reshape", [flat, shape], [out]))
+        del graph.node[:]
+        graph.node.extend(nodes)
+
+
+def _element_types(model: onnx.ModelProto) -> tuple[dict[str, str], dict[str, int]]:
+    """Element type and rank of each value of the main graph whose type is known (inferred or declared)."""
     try:
         inferred = onnx.shape_inference.infer_shapes(model)
     except Exception:  # noqa: BLE001 - inference is best effort; unknown types are reported per node
         inferred = model
     graph = inferred.graph
-    known = {}
+    known, ranks = {}, {}
     for value in (*graph.input, *graph.value_info, *graph.output):
-        element = _ELEMENT_OF_ONNX.get(value.type.tensor_type.elem_type)
+        tensor = value.type.tensor_type
+        element = _ELEMENT_OF_ONNX.get(tensor.elem_type)
         if element is not None:
             known[value.name] = element
+        if tensor.HasField("shape"):
+            ranks[value.name] = len(tensor.shape.dim)
     for init in graph.initializer:
         if init.data_type in _ELEMENT_OF_ONNX:
             known[init.name] = _ELEMENT_OF_ONNX[init.data_type]
-    return known
+    return known, ranks
 
 
 def _where(k: PyKernel, node: onnx.NodeProto) -> str:

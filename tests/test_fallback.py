@@ -246,3 +246,43 @@ def test_verify_and_layers_run_fallback_models():
         assert symreg.verify(model, args, opset_version=11, fallback="python").passed
         report = symreg.debug.layers(model, args, opset_version=11, fallback="python")
     assert report.passed and [row.name for row in report] == ["proj", "loss"]
+
+
+@torch.library.custom_op("symreg_test_fb::total", mutates_args=())
+def _total(x: torch.Tensor) -> torch.Tensor:
+    return x.sum()
+
+
+@_total.register_fake
+def _(x):
+    return x.new_empty(())
+
+
+@pytest.mark.parametrize("dynamo", [False, True])
+def test_zero_dim_outputs_stay_zero_dim(dynamo):
+    """onnxruntime-extensions returns a 0-d output as shape (1,): the session reshapes it back (ctc_loss's
+    default reduction, a sum)."""
+
+    class Model(torch.nn.Module):
+        def forward(self, x):
+            return torch.ops.symreg_test_fb.total(x), torch.ops.symreg_test_fb.total(x) * x
+
+    x = torch.randn(3, 4)
+    proto, _ = _export(Model(), (x,), opset_version=18 if dynamo else 17, dynamo=dynamo)
+    total, scaled = _run(proto, (x,))
+    assert total.shape == () and scaled.shape == (3, 4)
+    np.testing.assert_allclose(total, x.sum().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(scaled, (x.sum() * x).numpy(), rtol=1e-6)
+
+
+def test_ctc_loss_mean_is_0d():
+    args = _ctc_inputs()
+    proto, _ = _export(_CtcMean(), args, opset_version=11)
+    (got,) = _run(proto, args)
+    assert got.shape == ()
+    np.testing.assert_allclose(got, _CtcMean()(*args).numpy(), rtol=1e-5)
+
+
+class _CtcMean(torch.nn.Module):
+    def forward(self, lp, tg, il, tl):
+        return torch.nn.functional.ctc_loss(lp.log_softmax(2), tg, il, tl)
