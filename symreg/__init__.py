@@ -16,8 +16,8 @@ from symreg import _meta, debug, dtypes, ort
 from symreg._dynamo import translation_table
 from symreg._torchscript import MIRROR as _MIRROR  # noqa: F401 - mirrors rules into torch
 from symreg.builder import Builder, TensorInfo
-from symreg.errors import ConstantArgumentError, ExportError
 from symreg.doctor import DoctorReport, doctor
+from symreg.errors import ConstantArgumentError, ExportError
 from symreg.export import FallbackWarning, export
 from symreg.pykernels import KernelError, PyKernel, kernel, kernels, unregister_kernel
 from symreg.registry import Rule, lowerings, op, rules, scope, set_lowering, unregister

@@ -9,7 +9,7 @@ declared :func:`symreg.schema` for onnxscript to emit them.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -115,7 +115,7 @@ def _constant_arg(value: Any) -> Any:
     return value
 
 
-def _bind(overload: OpOverload, args: tuple, kwargs: dict) -> list[Any]:
+def bind_arguments(overload: OpOverload, args: Sequence[Any], kwargs: Mapping[str, Any]) -> list[Any]:
     """Positional arguments in the op's schema order, defaults filled in (as TorchScript passes them)."""
     values = list(args)
     for name, has_default, default in _torch_compat.schema_defaults(overload)[len(args) :]:
@@ -134,7 +134,7 @@ def _translation(rule: Rule, overload: OpOverload, opset: int) -> Callable:
 
     def translation(*args: Any, **kwargs: Any) -> Any:
         g = DynamoBuilder(opset, rule.name, qualified)
-        values = _bind(overload, args, kwargs)
+        values = bind_arguments(overload, args, kwargs)
         converted = convert_args(qualified, rule.params, values, tensor=lambda v: v, constant=_constant_arg, rule=rule)
         return call_rule(
             rule, g, converted, outputs=outputs, list_output=list_output, is_value=lambda v: isinstance(v, ir.Value)

@@ -20,8 +20,9 @@ import dataclasses
 import functools
 import json
 import math
+import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,7 @@ _ELEMENT_TYPES = [
     f"tensor({row.schema})" for row in dtypes.TABLE if row.numpy is not None or row.torch == torch.bfloat16
 ]
 _lock = threading.Lock()
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # terminal colours, which torch's exporters put in their errors
 _DECLARED: dict[tuple[str, str], int] = {}  # (domain, op type) -> outputs
 
 
@@ -46,8 +48,7 @@ class Refusal:
     op: str  # "aten::ctc_loss"
     overload: str  # "Tensor", "default"
     scope: str  # the module path, "encoder.layers.0.attn" ("" for the top module)
-    reason: str  # the exporter's error, first line
-    fallback: bool  # written as a fallback node (False: the export fails on it)
+    reason: str  # the exporter's error, first line (error_line)
 
 
 def overload_packet(op: str, overload: str) -> Any:
@@ -207,10 +208,8 @@ def _decode(entry: dict[str, Any], tensors: list[torch.Tensor]) -> Any:
     raise ValueError(f"unknown argument entry {entry!r}")
 
 
-def output_dtypes(values: Sequence[Any], dtype_of: Callable[[Any], torch.dtype | None]) -> list[int]:
-    """ONNX element types of ``values`` (0 where unknown)."""
-    found = []
-    for value in values:
-        dtype = dtype_of(value)
-        found.append(dtypes.onnx_type(dtype) if dtype is not None else 0)
-    return found
+def error_line(error: BaseException, limit: int | None = None) -> str:
+    """``Type: first line`` of an error (its first non-blank line, terminal colours removed, at most ``limit``
+    characters of it): the reason a refusal records and the doctor shows."""
+    lines = [line for line in _ANSI.sub("", str(error)).strip().splitlines() if line.strip()]
+    return f"{type(error).__name__}: {(lines[0] if lines else '')[:limit]}"

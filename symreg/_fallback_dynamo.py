@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import onnxscript.values
@@ -20,6 +20,7 @@ import torch
 from symreg import _fallback_calls as calls
 from symreg import _fallback_names as names
 from symreg import _torch_compat, dtypes
+from symreg._dynamo import bind_arguments
 from symreg.errors import ExportError
 
 
@@ -41,7 +42,7 @@ def fallback_nodes(refusals: list[calls.Refusal], seen: collections.Counter | No
             seen[op] += 1
         if function is not None:
             return function, message
-        refusal = calls.Refusal(op, overload, _scope(node), f"DispatchError: {message}", True)
+        refusal = calls.Refusal(op, overload, _scope(node), f"DispatchError: {message}")
         why = calls.unsupported_outputs(packet)
         if why is not None:
             raise ExportError(f"{op}.{overload}: no fallback node can stand for it: {why} ({refusal.reason})")
@@ -65,7 +66,7 @@ def _translation(node: torch.fx.Node, packet: Any) -> Callable:
 
     def translation(*args: Any, **kwargs: Any) -> Any:
         tensors: list[Any] = []
-        fx_values, onnx_values = _bind(packet, node.args, node.kwargs), _bind(packet, args, kwargs)
+        fx_values, onnx_values = bind_arguments(packet, node.args, node.kwargs), bind_arguments(packet, args, kwargs)
         arguments = [
             _encode(argument, fx_value, onnx_value, tensors)
             for argument, fx_value, onnx_value in zip(_torch_compat.schema_arguments(packet), fx_values, onnx_values)
@@ -75,19 +76,6 @@ def _translation(node: torch.fx.Node, packet: Any) -> Callable:
 
     translation.__name__ = translation.__qualname__ = f"symreg_fallback_{op_type.replace('.', '_')}"
     return translation
-
-
-def _bind(packet: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> list[Any]:
-    """One value per schema argument: positional, then by keyword, then the default."""
-    values = []
-    for i, (name, has_default, default) in enumerate(_torch_compat.schema_defaults(packet)):
-        if i < len(args):
-            values.append(args[i])
-        elif name in kwargs:
-            values.append(kwargs[name])
-        else:
-            values.append(default if has_default else None)
-    return values
 
 
 def _encode(argument: Any, fx_value: Any, onnx_value: Any, tensors: list[Any]) -> dict[str, Any]:

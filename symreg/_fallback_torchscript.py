@@ -22,8 +22,10 @@ from symreg import _fallback_names as names
 from symreg import _torch_compat, dtypes
 from symreg.errors import ExportError
 
-#: Namespaces whose ops cannot be fallback nodes: the exporter's own graph plumbing.
-_NOT_OPS = ("prim", "onnx", "aten::to_sparse")
+#: Namespaces of the exporter's own graph plumbing, whose nodes are never fallback nodes.
+_PLUMBING = ("prim", "onnx")
+#: Ops that cannot be fallback nodes: sparse outputs, which no NumPy array carries.
+_NOT_OPS = ("aten::to_sparse",)
 
 
 @contextlib.contextmanager
@@ -36,7 +38,7 @@ def fallback_nodes(refusals: list[calls.Refusal], seen: collections.Counter | No
 
     def run(graph, block, node, inputs, env, values_in_env, new_nodes, *args, **kwargs):
         kind = node.kind().removesuffix("_")  # in-place variants convert as their op
-        is_op = kind.split("::")[0] not in _NOT_OPS[:2] and kind not in _NOT_OPS
+        is_op = kind.split("::")[0] not in _PLUMBING and kind not in _NOT_OPS
         if seen is not None and is_op:
             seen[kind] += 1
         try:
@@ -46,7 +48,7 @@ def fallback_nodes(refusals: list[calls.Refusal], seen: collections.Counter | No
                 raise
             context = _torch_compat.graph_context(graph, block, node, env, values_in_env, new_nodes)
             overload = _torch_compat.node_overload(context)
-            refusal = calls.Refusal(kind, overload or "default", _scope(node), _first_line(e), True)
+            refusal = calls.Refusal(kind, overload or "default", _scope(node), calls.error_line(e))
             try:
                 outputs = _write(context, node, kind, overload, inputs)
             except ExportError as why:
@@ -73,7 +75,7 @@ def _write(g: Any, node: Any, op: str, overload: str | None, inputs: Sequence[An
         raise ExportError(f"no fallback node can stand for it: {why}")
     tensors: list[Any] = []
     arguments = [
-        _encode(op, argument, value, tensors) for argument, value in zip(_torch_compat.schema_arguments(packet), inputs)
+        _encode(argument, value, tensors) for argument, value in zip(_torch_compat.schema_arguments(packet), inputs)
     ]
     outs = list(node.outputs())
     domain, op_type = names.domain_of(op), names.op_type_of(op, overload)
@@ -93,7 +95,7 @@ def _write(g: Any, node: Any, op: str, overload: str | None, inputs: Sequence[An
     return result
 
 
-def _encode(op: str, argument: Any, value: Any, tensors: list[Any]) -> dict[str, Any]:
+def _encode(argument: Any, value: Any, tensors: list[Any]) -> dict[str, Any]:
     kind = _torch_compat.argument_kind(argument)
     bare = kind.removeprefix("Optional[")[:-1] if kind.startswith("Optional[") else kind
     if _torch_compat.is_none(value):
@@ -160,8 +162,3 @@ def _scope(node: Any) -> str:
     """The module path of a traced node ("" for the top module): ``M::/Inner::loss/Attn::attn`` -> ``loss.attn``."""
     parts = [part.split("::", 1)[1] for part in node.scopeName().split("/") if "::" in part]
     return ".".join(p for p in parts if p)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0] if text else ''}"

@@ -40,7 +40,7 @@ import numpy as np
 import onnx
 
 from symreg import dtypes, schemas
-from symreg._graphs import all_nodes
+from symreg._graphs import all_nodes, subgraphs
 
 if TYPE_CHECKING:
     from symreg.pykernels import PyKernel
@@ -245,8 +245,6 @@ def map_model(
 def _reshape_scalars(model: onnx.ModelProto, scalars: set[str]) -> None:
     """Makes the 0-d outputs of PyOp nodes 0-d again: onnxruntime-extensions hands a 0-d output back as
     shape (1,), so each is renamed and followed by a Reshape to shape () under its own name."""
-    from symreg._graphs import subgraphs
-
     for graph in subgraphs(model.graph):
         nodes = []
         for node in graph.node:

@@ -18,7 +18,6 @@ import dataclasses
 import io
 import json
 import logging
-import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -34,7 +33,6 @@ __all__ = ["DoctorReport", "ExporterView", "KnownIssue", "Refused", "doctor"]
 EXPORTERS = ("torchscript", "dynamo")
 #: The dynamo exporter builds its graph at this opset at least (then converts down).
 _DYNAMO_BUILD_OPSET = 18
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -383,14 +381,9 @@ def _md(text: str) -> str:
 
 def _first_line(error: BaseException) -> str:
     """The error's first line, and its root cause's when the exporter wrapped one (torch.export's failures)."""
-    text = _line(error)
+    text = _fallback_calls.error_line(error, 200)
     root, seen = error, {id(error)}
     while (root.__cause__ or root.__context__) is not None and id(root.__cause__ or root.__context__) not in seen:
         root = root.__cause__ or root.__context__
         seen.add(id(root))
-    return text if root is error else f"{text} (caused by {_line(root)})"
-
-
-def _line(error: BaseException) -> str:
-    lines = [line for line in _ANSI.sub("", str(error)).strip().splitlines() if line.strip()]
-    return f"{type(error).__name__}: {(lines[0] if lines else '')[:200]}"
+    return text if root is error else f"{text} (caused by {_fallback_calls.error_line(root, 200)})"
