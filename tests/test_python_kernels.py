@@ -173,7 +173,9 @@ def test_custom_domain_op_runs_its_python_kernel(declared, exporter, opset, mode
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 def test_dynamo_traces_through_autograd_function(declared, dtype):
     """The dynamo exporter ignores ``symbolic``: forward's ops are exported, no custom node."""
-    x = torch.randn(3, 4, dtype=dtype)
+    # A fixed input: an output near 0 (x * sigmoid(1.702 x) near 1, then - 1) carries the 1-ulp difference of ORT's
+    # and torch's float32 sigmoid at magnitude 1 (1.2e-7 > atol), which 2.4% of random draws hit.
+    x = torch.randn(3, 4, dtype=dtype, generator=torch.Generator().manual_seed(0))
     proto = export(FastGelu(), (x,), "dynamo", 18)
     assert _custom_nodes(proto) == set()
     assert {"Sigmoid", "Mul"} <= {n.op_type for n in proto.graph.node}
